@@ -1,0 +1,39 @@
+# The two commands of the README:  make run  (set up + serve on SQLite with demo data)
+#                                  make test (the whole suite)
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1:8000
+
+.PHONY: run setup test lint messages bench clean
+
+run: setup
+	@echo "Serving on http://$(HOST)/  (the demo accounts are listed above)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+
+setup: $(VENV)/.installed
+	mkdir -p var
+	$(PY) manage.py compilemessages --ignore '.venv/*' -v 0
+	$(PY) manage.py migrate --noinput -v 0
+	$(PY) manage.py loaddemo
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -e ".[test]"
+	touch $@
+
+test: $(VENV)/.installed
+	$(PY) manage.py compilemessages --ignore '.venv/*' -v 0
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed
+	$(VENV)/bin/ruff check .
+	$(PY) manage.py makemigrations --check --dry-run
+
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*'
+	$(PY) manage.py compilemessages --ignore '.venv/*'
+
+clean:
+	rm -rf $(VENV) var staticfiles

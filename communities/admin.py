@@ -1,0 +1,118 @@
+from django import forms
+from django.contrib import admin
+from django.db.models import Sum
+from django.utils.translation import gettext_lazy as _
+
+from jianye.admin import ScopedAdmin
+
+from .models import Committee, CommunityCentre, District, PlanningStandard, Street, Title
+from .resources import (
+    CommitteeResource,
+    CommunityCentreResource,
+    StreetResource,
+    TitleResource,
+)
+
+
+@admin.register(District)
+class DistrictAdmin(ScopedAdmin):
+    list_display = ["name", "code", "city"]
+    search_fields = ["name", "code"]
+
+
+@admin.register(PlanningStandard)
+class PlanningStandardAdmin(ScopedAdmin):
+    list_display = ["area_type", "households"]
+
+
+@admin.register(Street)
+class StreetAdmin(ScopedAdmin):
+    resource_classes = [StreetResource]
+    list_display = ["name", "code", "short_name", "district", "sort_order"]
+    list_select_related = ["district"]
+    search_fields = ["name", "code", "short_name"]
+    ordering = ["sort_order", "code"]
+
+
+class TitleInline(admin.TabularInline):
+    model = Title
+    extra = 0
+    fields = ["kind", "field", "name", "year"]
+
+
+@admin.register(Committee)
+class CommitteeAdmin(ScopedAdmin):
+    resource_classes = [CommitteeResource]
+    list_display = [
+        "code",
+        "name",
+        "street",
+        "kind",
+        "status",
+        "shares_office_with",
+        "area_type",
+        "households",
+        "population",
+        "one_stop_service",
+    ]
+    list_display_links = ["code", "name"]
+    list_filter = ["street", "status", "kind", "area_type", "one_stop_service"]
+    list_select_related = ["street", "shares_office_with"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["shares_office_with"]
+    inlines = [TitleInline]
+    fieldsets = [
+        (None, {"fields": ["code", "name", "street", "kind"]}),
+        (_("Status"), {"fields": ["status", "shares_office_with", "established_on", "revoked_on"]}),
+        (_("Size"), {"fields": ["area_type", "households", "population"]}),
+        (_("One-stop service"), {"fields": ["one_stop_service", "one_stop_since"]}),
+    ]
+
+    def changelist_view(self, request, extra_context=None):
+        response = super().changelist_view(request, extra_context)
+        context = getattr(response, "context_data", None)
+        if context and "cl" in context:
+            totals = context["cl"].queryset.aggregate(
+                households=Sum("households"), population=Sum("population")
+            )
+            context["totals"] = totals
+        return response
+
+
+@admin.register(Title)
+class TitleAdmin(ScopedAdmin):
+    resource_classes = [TitleResource]
+    list_display = ["committee", "kind", "field", "name", "year"]
+    list_filter = ["kind", "field", "year", "committee__street"]
+    list_select_related = ["committee"]
+    search_fields = ["name", "committee__name", "committee__code"]
+    autocomplete_fields = ["committee"]
+
+
+class CommunityCentreForm(forms.ModelForm):
+    class Meta:
+        model = CommunityCentre
+        fields = "__all__"
+
+    def clean(self):
+        cleaned = super().clean()
+        street, committees = cleaned.get("street"), cleaned.get("committees")
+        if street and committees:
+            foreign = [c.name for c in committees if c.street_id != street.pk]
+            if foreign:
+                raise forms.ValidationError(
+                    _("A centre serves committees of its own street only: %(names)s.")
+                    % {"names": "、".join(foreign)}
+                )
+        return cleaned
+
+
+@admin.register(CommunityCentre)
+class CommunityCentreAdmin(ScopedAdmin):
+    form = CommunityCentreForm
+    resource_classes = [CommunityCentreResource]
+    list_display = ["name", "street", "status", "status_date"]
+    list_filter = ["street", "status"]
+    list_select_related = ["street"]
+    search_fields = ["name", "address"]
+    filter_horizontal = ["committees"]
