@@ -151,6 +151,13 @@ class PostingQuerySet(ScopedQuerySet):
     def in_post_on(self, day: datetime.date):
         return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
 
+    def with_months_in(self, year: int):
+        """Annotate ``months``: calendar months of ``year`` in post (see staffing.periods)."""
+        from .periods import months_touched, year_window
+
+        start, end = year_window(year)
+        return self.annotate(months=months_touched(window_start=start, window_end=end))
+
     def overlapping_year(self, year: int):
         return self.filter(
             Q(end_date__isnull=True) | Q(end_date__gte=datetime.date(year, 1, 1)),
