@@ -7,6 +7,15 @@ from accounts.models import User
 from accounts.roles import Role
 
 
+@pytest.fixture(autouse=True)
+def plain_static_files(settings):
+    """Production serves hashed files after collectstatic; tests read them from static/."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def demo(db):
     """The Jianye reference data, loaded through the same code as ``manage.py loaddemo``."""
