@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.scoping import ScopedQuerySet
 
+from .idcards import birth_date_of, gender_of, mask_id_number, normalize, validate_id_number
+
 
 class Position(models.Model):
     """A post on a committee: director, deputy, social worker, party-affairs worker, volunteer.
@@ -122,7 +124,9 @@ class Person(models.Model):
         unique=True,
         null=True,
         blank=True,
+        validators=[validate_id_number],
         error_messages={"unique": _("A person with this ID-card number already exists.")},
+        help_text=_("18 characters; the last is a check digit (0-9 or X)."),
     )
     # The street whose roster this person is on: the street of their latest posting.
     street = models.ForeignKey(
@@ -145,6 +149,53 @@ class Person(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.id_number = normalize(self.id_number) or None
+        super().save(*args, **kwargs)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    def clean_fields(self, exclude=None):
+        self.id_number = normalize(self.id_number) or None
+        super().clean_fields(exclude)
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        number = self.id_number
+        if number and len(number) == 18:
+            born = birth_date_of(number)
+            if born and self.birth_date and born != self.birth_date:
+                errors["birth_date"] = _("The birth date does not match the ID-card number.")
+            if self.gender and number[16].isdigit() and gender_of(number) != self.gender:
+                errors["gender"] = _("The gender does not match the ID-card number.")
+        # The person's street is the street of their latest posting. The admin's person page
+        # checks this against the postings being edited with it (see staffing.admin).
+        if self.pk and self.street_id and not getattr(self, "skip_posting_street_check", False):
+            latest = latest_posting(Posting.objects.filter(person_id=self.pk))
+            if latest is not None and latest.committee.street_id != self.street_id:
+                errors["street"] = street_mismatch_message(latest.committee)
+        if errors:
+            raise ValidationError(errors)
+
+
+def street_mismatch_message(committee):
+    return _(
+        "A person is on the roster of the street of their latest posting; "
+        "%(committee)s belongs to %(street)s."
+    ) % {"committee": committee.name, "street": committee.street.name}
+
+
+def latest_posting(postings):
+    """The posting that started last (open-ended ones first on a tie), or None."""
+    return (
+        postings.select_related("committee__street")
+        .order_by("-start_date", F("end_date").desc(nulls_first=True))
+        .first()
+    )
 
 
 class PostingQuerySet(ScopedQuerySet):
@@ -221,3 +272,136 @@ class Posting(models.Model):
                 raise ValidationError(
                     _("This person already has a posting in that period; end it first.")
                 )
+        if self.person_id and self.committee_id and self.start_date:
+            later = Posting.objects.filter(person_id=self.person_id, start_date__gt=self.start_date)
+            if not later.exclude(pk=self.pk).exists():
+                # This is (or becomes) the person's latest posting: it decides their street.
+                person_street = self.person.street_id
+                if person_street is not None and self.committee.street_id != person_street:
+                    raise ValidationError(
+                        {
+                            "committee": _(
+                                "%(person)s is on the roster of %(street)s; choose a committee "
+                                "of that street, or move the person on their own page (change "
+                                "the street and add the new posting together)."
+                            )
+                            % {"person": self.person.name, "street": self.person.street.name}
+                        }
+                    )
+
+
+class Subject(models.TextChoices):
+    INFORMATION = "information", _("Information systems and computer skills")
+    SOCIAL_WORK = "social_work", _("Social work")
+    PARTY = "party", _("Party affairs")
+    POLICY = "policy", _("Policies and regulations")
+    SERVICE = "service", _("Community services")
+    OTHER = "other", _("Other")
+
+
+class TrainingClass(models.Model):
+    """A training class the bureau (or a street) runs for committee staff."""
+
+    title = models.CharField(_("title"), max_length=100)
+    date = models.DateField(_("date"))
+    hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
+    subject = models.CharField(
+        _("subject"), max_length=20, choices=Subject.choices, default=Subject.OTHER
+    )
+
+    # Classes are district-wide: every street sees them; attendance carries the street.
+    street_scope = None
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("training class")
+        verbose_name_plural = _("training classes")
+        ordering = ["-date", "title"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["title", "date"],
+                name="training_class_unique_title_and_date",
+                violation_error_message=_("A class with this title on this date already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="training_class_hours_not_negative",
+                violation_error_message=_("Hours cannot be negative."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.date})"
+
+
+class Attendance(models.Model):
+    """One person at one class: one trainee-time (参训人次)."""
+
+    training_class = models.ForeignKey(
+        TrainingClass,
+        verbose_name=_("training class"),
+        on_delete=models.CASCADE,
+        related_name="attendances",
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="attendances"
+    )
+
+    street_scope = "person__street"
+    street_editable = True
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendances")
+        ordering = ["-training_class__date", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "person"],
+                name="attendance_once_per_class",
+                violation_error_message=_("This person is already recorded at this class."),
+            )
+        ]
+        indexes = [models.Index(fields=["person", "training_class"])]
+
+    def __str__(self):
+        return f"{self.person} · {self.training_class}"
+
+
+class ExamResult(models.Model):
+    """A pass of the skills exam (技能考试): the person is a qualified operator from then on."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="exam_results"
+    )
+    passed_on = models.DateField(_("passed on"))
+    score = models.DecimalField(
+        _("score"), max_digits=5, decimal_places=1, null=True, blank=True
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+
+    street_scope = "person__street"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("exam result")
+        verbose_name_plural = _("exam results")
+        ordering = ["-passed_on", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "passed_on"],
+                name="exam_result_once_per_day",
+                violation_error_message=_("This pass is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(score__isnull=True) | (Q(score__gte=0) & Q(score__lte=100)),
+                name="exam_result_score_0_to_100",
+                violation_error_message=_("A score is between 0 and 100."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} ({self.passed_on})"
