@@ -1,0 +1,198 @@
+"""Report tables of the facilities register."""
+
+from decimal import Decimal
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from communities.models import CommitteeStatus
+from reports.registry import Column, ColumnKind, Report, Row, RowLevel, register
+
+from .selectors import (
+    area_standard_on,
+    committees_with_area,
+    compliance_by_committee,
+    quantize_area,
+    year_end,
+)
+
+COUNTS = ("premises_in_use", "operating", "under_standard", "planned", "never_built", "diverted")
+AREAS = ("area_in_use", "shortfall")
+
+
+def area_per_committee(area: Decimal, operating: int) -> Decimal | None:
+    if not operating:
+        return None
+    return quantize_area(Decimal(area) / operating)
+
+
+@register
+class FacilitiesReport(Report):
+    """社区居委会办公活动用房情况表: premises and area in use, shortfalls, lost premises."""
+
+    identifier = "facilities"
+    verbose_name = gettext_lazy("Office and activity premises of residents' committees")
+    form_number = "建民社3表"
+    unit = gettext_lazy("premises, committees, m²")
+
+    def columns(self):
+        return [
+            Column("premises_in_use", _("Premises in use")),
+            Column("area_in_use", _("Area in use (m²)"), ColumnKind.AREA),
+            Column("operating", _("Operating committees")),
+            Column("area_per_committee", _("Area per operating committee (m²)"), ColumnKind.AREA),
+            Column("under_standard", _("Committees under the area standard")),
+            Column("shortfall", _("Shortfall against the standard (m²)"), ColumnKind.AREA),
+            Column("planned", _("Planned, not yet built")),
+            Column("never_built", _("Planned but never built")),
+            Column("diverted", _("Diverted to other use")),
+        ]
+
+    def standard(self):
+        if not hasattr(self, "_standard"):
+            self._standard = area_standard_on(day=year_end(self.year))
+        return self._standard
+
+    def committee_values(self, committee) -> dict:
+        operating = int(committee.status == CommitteeStatus.OPERATING)
+        area = quantize_area(committee.area_in_use)
+        shortfall = quantize_area(committee.shortfall)
+        return {
+            "premises_in_use": committee.premises_in_use,
+            "area_in_use": area,
+            "operating": operating,
+            "area_per_committee": area_per_committee(area, operating),
+            "under_standard": int(shortfall > 0),
+            "shortfall": shortfall,
+            "planned": committee.planned,
+            "never_built": committee.never_built,
+            "diverted": committee.diverted,
+        }
+
+    @staticmethod
+    def sum_values(values: list[dict]) -> dict:
+        totals = {key: sum(v[key] for v in values) for key in COUNTS}
+        totals.update({key: sum((v[key] for v in values), Decimal(0)) for key in AREAS})
+        totals["area_per_committee"] = area_per_committee(
+            totals["area_in_use"], totals["operating"]
+        )
+        return totals
+
+    def committee_label(self, committee) -> str:
+        if committee.status == CommitteeStatus.SHARING and committee.shares_office_with:
+            return _("%(name)s (works from %(host)s's office)") % {
+                "name": committee.name,
+                "host": committee.shares_office_with.name,
+            }
+        return committee.name
+
+    def rows(self):
+        if hasattr(self, "_rows"):
+            return self._rows
+        committees = list(
+            committees_with_area(year=self.year, user=self.user, standard=self.standard())
+            .select_related("shares_office_with")
+            .order_by("street__sort_order", "street__code", "code")
+        )
+        by_street: dict[int, list] = {}
+        for committee in committees:
+            by_street.setdefault(committee.street_id, []).append(committee)
+        all_values, body = [], []
+        for street in self.streets():
+            members = by_street.get(street.pk, [])
+            values = [self.committee_values(c) for c in members]
+            all_values.extend(values)
+            body.append(Row(label=street.name, values=self.sum_values(values)))
+            body.extend(
+                Row(label=self.committee_label(c), values=v, level=RowLevel.COMMITTEE)
+                for c, v in zip(members, values, strict=True)
+            )
+        total = Row(label=_("Total"), values=self.sum_values(all_values), level=RowLevel.TOTAL)
+        self._rows = [total, *body]
+        return self._rows
+
+    def notes(self):
+        standard = self.standard()
+        notes = [
+            _(
+                "Premises in use on 31 December %(year)s; planned, never-built and diverted "
+                "premises are not counted among them. Committees that work from another "
+                "committee's office are not operating committees and need no premises."
+            )
+            % {"year": self.year}
+        ]
+        if standard is None:
+            notes.append(_("No area standard was in effect; no shortfall is computed."))
+            return notes
+        values = {
+            "date": standard.effective_from.isoformat(),
+            "floor": standard.floor_area,
+            "rate": standard.area_per_100_households,
+        }
+        if standard.floor_area is not None and standard.area_per_100_households is not None:
+            text = _(
+                "Area standard in effect since %(date)s: the larger of %(floor)s m² and "
+                "%(rate)s m² per 100 households."
+            )
+        elif standard.floor_area is not None:
+            text = _("Area standard in effect since %(date)s: at least %(floor)s m².")
+        else:
+            text = _("Area standard in effect since %(date)s: %(rate)s m² per 100 households.")
+        notes.append(text % values)
+        return notes
+
+
+@register
+class FunctionStandardReport(Report):
+    """一校两站三栏四室六有六统一达标情况表: each operating committee's share and missing items."""
+
+    identifier = "function-standard"
+    verbose_name = gettext_lazy("Compliance with the community function standard")
+    form_number = "建民社4表"
+    unit = gettext_lazy("items, %")
+
+    def columns(self):
+        return [
+            Column("committees", _("Operating committees")),
+            Column("items", _("Items of the standard")),
+            Column("met", _("Items met")),
+            Column("share", _("Share met"), ColumnKind.PERCENT),
+            Column("fully_met", _("Committees meeting every item")),
+            Column("missing", _("Missing items"), ColumnKind.TEXT),
+        ]
+
+    @staticmethod
+    def group_values(summaries) -> dict:
+        items = sum(s.total for s in summaries)
+        met = sum(s.met for s in summaries)
+        return {
+            "committees": len(summaries),
+            "items": items,
+            "met": met,
+            "share": (Decimal(met) / Decimal(items)).quantize(Decimal("0.0001")) if items else None,
+            "fully_met": sum(1 for s in summaries if s.total and not s.missing),
+        }
+
+    def rows(self):
+        if hasattr(self, "_rows"):
+            return self._rows
+        summaries = sorted(
+            compliance_by_committee(year=self.year, user=self.user).values(),
+            key=lambda s: s.committee.code,
+        )
+        by_street: dict[int, list] = {}
+        for summary in summaries:
+            by_street.setdefault(summary.committee.street_id, []).append(summary)
+        body = []
+        for street in self.streets():
+            members = by_street.get(street.pk, [])
+            body.append(Row(label=street.name, values=self.group_values(members)))
+            for summary in members:
+                values = self.group_values([summary])
+                values["missing"] = "、".join(summary.missing_names)
+                body.append(
+                    Row(label=summary.committee.name, values=values, level=RowLevel.COMMITTEE)
+                )
+        total = Row(label=_("Total"), values=self.group_values(summaries), level=RowLevel.TOTAL)
+        self._rows = [total, *body]
+        return self._rows
