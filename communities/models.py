@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -156,8 +157,16 @@ class Committee(models.Model):
     area_type = models.CharField(
         _("area type"), max_length=10, choices=AreaType.choices, default=AreaType.OLD
     )
-    households = models.IntegerField(_("households"), default=0)
-    population = models.IntegerField(_("population"), default=0)
+    households = models.IntegerField(
+        _("households"),
+        default=0,
+        validators=[MinValueValidator(0, _("Households cannot be negative."))],
+    )
+    population = models.IntegerField(
+        _("population"),
+        default=0,
+        validators=[MinValueValidator(0, _("Population cannot be negative."))],
+    )
     established_on = models.DateField(_("established on"), null=True, blank=True)
     revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
     one_stop_service = models.CharField(

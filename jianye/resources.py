@@ -77,7 +77,14 @@ class ChoiceWidget(widgets.Widget):
 
 
 class ScopedResource(resources.ModelResource):
-    """Base of every register's resource: scoped lookups and scoped writes."""
+    """Base of every register's resource: scoped lookups and scoped writes.
+
+    Rows are validated with the model's ``full_clean()`` (constraints and ``clean()``), so an
+    import obeys exactly the rules of the admin forms.
+    """
+
+    class Meta:
+        clean_model_instances = True
 
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
