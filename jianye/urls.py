@@ -7,5 +7,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("reports.urls")),
+    path("budgets/", include("budgets.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,639 @@
+"""The budget calculation: one function every page, export, command and test calls.
+
+The rules (README, "Budgets"):
+
+- **Staff funds** of a committee for a year: for every posting of a paid position, each
+  calendar month in post times the monthly pay standard of the position it is paid as
+  (``Position.paid_as``) in force that month. A month counts in full when the posting covers
+  any day of it (``staffing.periods.months_touched``).
+- A **standard is in force for a month** when it took effect on or before the month's first
+  day: one from 1 July applies from July, one from 15 July from August. This holds for pay
+  standards, the office-fund rate and the cost share alike.
+- **Office and activity funds**: households / 100 x the rate per 100 households per month x
+  the months the committee is established in the year. Only urban residents' committees
+  (not 村代居); operating and sharing ones count (a sharing committee's households are still
+  served; its money goes to the street of the host office). A committee established or
+  revoked during the year counts for the months it touches, like a posting
+  (``established_on`` and ``revoked_on`` inclusive). Households come from
+  :func:`households_for_budget`.
+- **Cost share**: the district's percentage in force each month; the street bears the rest.
+  Without any cost-share standard the split is 50 / 50.
+- Money is rounded once per committee and figure (``budgets.money.money``); street and
+  district totals are sums of the rounded committee figures; the street share is the total
+  minus the (rounded) district share, so the two always add up.
+
+How it is computed: the year is cut into *segments* at every date a standard (real or the
+scenario's) changes, so that within a segment every pay standard, the rate and the cost share
+are constant. The database then returns, in one grouped query over the postings, the months
+in post per committee, segment and pay position, and in one query over the committees the
+months established per segment; Python multiplies those integer month counts by the Decimal
+standards (exact on SQLite and PostgreSQL alike). The number of queries does not depend on
+the number of committees or postings.
+
+Scenarios change the standards only here: for a position (or the rate, or the cost share)
+that a scenario changes, the scenario's rows replace the real standards from the scenario's
+earliest date for it on; before that date the real standards apply.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models.functions import Coalesce
+
+from communities.models import Committee, CommitteeKind, Street
+from communities.scoping import SYSTEM, scope_queryset
+from staffing.models import PayStandard, Position, Posting
+from staffing.periods import months_touched
+
+from .models import (
+    AllocationSource,
+    CostShare,
+    OfficeFundRate,
+    PartyAffairsAllocation,
+    Scenario,
+)
+from .money import HUNDRED, ZERO, money
+
+DEFAULT_DISTRICT_PERCENT = Decimal(50)
+LONG_AGO = datetime.date(1900, 1, 1)
+
+
+# Households ---------------------------------------------------------------------------------
+def households_for_budget(*, year: int):
+    """The households a committee's office funds are computed from, as a database expression.
+
+    The single place that decides it: today the figure on the committee's record. (When
+    quarterly returns exist, this becomes the latest approved return of ``year``, falling
+    back to the record.)
+    """
+    from django.db.models import F
+
+    return F("households")
+
+
+# Standards and segments -----------------------------------------------------------------------
+def first_month_in_force(day: datetime.date) -> datetime.date:
+    """The first month-start on which a standard that took effect on ``day`` is in force."""
+    if day.day == 1:
+        return day
+    if day.month == 12:
+        return datetime.date(day.year + 1, 1, 1)
+    return datetime.date(day.year, day.month + 1, 1)
+
+
+def _apply_scenario(real: list[tuple], changes: list[tuple]) -> list[tuple]:
+    """Real (effective_from, value) rows with a scenario's rows replacing them from its date."""
+    if not changes:
+        return sorted(real)
+    cutoff = min(day for day, _value in changes)
+    return sorted([row for row in real if row[0] < cutoff] + list(changes))
+
+
+def _value_on(schedule: list[tuple], month_start: datetime.date):
+    """The value in force on ``month_start`` (None if no row had started)."""
+    value = None
+    for day, amount in schedule:
+        if first_month_in_force(day) <= month_start:
+            value = amount
+    return value
+
+
+@dataclass(frozen=True)
+class Segment:
+    """Months of the year over which every standard is constant."""
+
+    start: datetime.date
+    end: datetime.date
+    pay: dict  # pay position id -> monthly amount (positions without a standard are absent)
+    rate: Decimal | None
+    district_percent: Decimal
+
+    @property
+    def months(self) -> int:
+        return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+
+class Standards:
+    """The standards of one year, with a scenario's changes applied (a handful of queries)."""
+
+    def __init__(self, *, year: int, scenario: Scenario | None = None):
+        self.year = year
+        self.scenario = scenario
+        self.year_start = datetime.date(year, 1, 1)
+        self.year_end = datetime.date(year, 12, 31)
+        positions = list(Position.objects.filter(is_paid=True).values("id", "name", "paid_as_id"))
+        self.position_names = {p["id"]: p["name"] for p in positions}
+        # pay position id -> ids of the paid positions paid at its standard
+        self.paid_as: dict[int, list[int]] = defaultdict(list)
+        for p in positions:
+            self.paid_as[p["paid_as_id"] or p["id"]].append(p["id"])
+        self.pay_position_of = {p["id"]: p["paid_as_id"] or p["id"] for p in positions}
+        if self.paid_as:
+            missing = set(self.paid_as) - set(self.position_names)
+            if missing:
+                self.position_names.update(
+                    Position.objects.filter(pk__in=missing).values_list("id", "name")
+                )
+
+        pay_real: dict[int, list] = defaultdict(list)
+        for row in PayStandard.objects.filter(
+            position_id__in=list(self.paid_as), effective_from__lte=self.year_end
+        ).values_list("position_id", "effective_from", "monthly_amount"):
+            pay_real[row[0]].append((row[1], row[2]))
+        rates = list(
+            OfficeFundRate.objects.filter(effective_from__lte=self.year_end).values_list(
+                "effective_from", "amount_per_100_households"
+            )
+        )
+        shares = list(
+            CostShare.objects.filter(effective_from__lte=self.year_end).values_list(
+                "effective_from", "district_percent"
+            )
+        )
+        pay_changes: dict[int, list] = defaultdict(list)
+        rate_changes, share_changes = [], []
+        if scenario is not None:
+            for position_id, day, amount in scenario.pay_changes.filter(
+                effective_from__lte=self.year_end
+            ).values_list("position_id", "effective_from", "monthly_amount"):
+                pay_changes[position_id].append((day, amount))
+            rate_changes = list(
+                scenario.rate_changes.filter(effective_from__lte=self.year_end).values_list(
+                    "effective_from", "amount_per_100_households"
+                )
+            )
+            share_changes = list(
+                scenario.cost_share_changes.filter(effective_from__lte=self.year_end).values_list(
+                    "effective_from", "district_percent"
+                )
+            )
+        self.pay = {
+            position_id: _apply_scenario(pay_real.get(position_id, []), pay_changes.get(position_id, []))
+            for position_id in self.paid_as
+        }
+        self.rates = _apply_scenario(rates, rate_changes)
+        self.shares = _apply_scenario(shares, share_changes)
+        self.segments = self._segments()
+
+    def _segments(self) -> list[Segment]:
+        starts = {self.year_start}
+        schedules = [*self.pay.values(), self.rates, self.shares]
+        for schedule in schedules:
+            for day, _value in schedule:
+                begin = first_month_in_force(day)
+                if self.year_start < begin <= self.year_end:
+                    starts.add(begin)
+        ordered = sorted(starts)
+        segments = []
+        for index, start in enumerate(ordered):
+            if index + 1 < len(ordered):
+                end = ordered[index + 1] - datetime.timedelta(days=1)
+            else:
+                end = self.year_end
+            pay = {}
+            for position_id, schedule in self.pay.items():
+                amount = _value_on(schedule, start)
+                if amount is not None:
+                    pay[position_id] = amount
+            share = _value_on(self.shares, start)
+            segments.append(
+                Segment(
+                    start=start,
+                    end=end,
+                    pay=pay,
+                    rate=_value_on(self.rates, start),
+                    district_percent=DEFAULT_DISTRICT_PERCENT if share is None else share,
+                )
+            )
+        return segments
+
+    # Database expressions --------------------------------------------------------------------
+    def posting_months(self, segment: Segment):
+        return months_touched(window_start=segment.start, window_end=segment.end)
+
+    def staff_month_sums(self) -> dict[str, object]:
+        """Aggregates: months in post per segment and pay position (keys ``s{i}p{id}``)."""
+        annotations = {}
+        for index, segment in enumerate(self.segments):
+            for pay_position in segment.pay:
+                annotations[f"s{index}p{pay_position}"] = Sum(
+                    Case(
+                        When(
+                            position_id__in=self.paid_as[pay_position],
+                            then=self.posting_months(segment),
+                        ),
+                        default=Value(0),
+                        output_field=IntegerField(),
+                    )
+                )
+        return annotations
+
+    def committee_months(self, segment: Segment):
+        """Months established in ``segment`` for urban committees (0 for 村代居)."""
+        return Case(
+            When(
+                kind=CommitteeKind.URBAN,
+                then=months_touched(
+                    window_start=segment.start,
+                    window_end=segment.end,
+                    start_field="budget_from",
+                    end_field="revoked_on",
+                ),
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    def annotate_committees(self, queryset):
+        queryset = queryset.annotate(
+            budget_households=households_for_budget(year=self.year),
+            budget_from=Coalesce("established_on", Value(LONG_AGO)),
+        )
+        return queryset.annotate(
+            **{f"o{index}": self.committee_months(segment) for index, segment in enumerate(self.segments)}
+        )
+
+
+# Results ------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Amounts:
+    staff: Decimal = ZERO
+    office: Decimal = ZERO
+    district_share: Decimal = ZERO
+    street_share: Decimal = ZERO
+
+    @property
+    def total(self) -> Decimal:
+        return self.staff + self.office
+
+    def __add__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            staff=self.staff + other.staff,
+            office=self.office + other.office,
+            district_share=self.district_share + other.district_share,
+            street_share=self.street_share + other.street_share,
+        )
+
+    def __sub__(self, other: Amounts) -> Amounts:
+        return Amounts(
+            staff=self.staff - other.staff,
+            office=self.office - other.office,
+            district_share=self.district_share - other.district_share,
+            street_share=self.street_share - other.street_share,
+        )
+
+
+def combine(segments: list[Segment], staff: list[Decimal], office: list[Decimal]) -> Amounts:
+    """Round a committee's per-segment staff and office money into its figures."""
+    district = sum(
+        ((s + o) * segment.district_percent for segment, s, o in zip(segments, staff, office, strict=True)),
+        Decimal(0),
+    )
+    staff_total = money(sum(staff, Decimal(0)))
+    office_total = money(sum(office, Decimal(0)))
+    district_share = money(district / HUNDRED)
+    return Amounts(
+        staff=staff_total,
+        office=office_total,
+        district_share=district_share,
+        street_share=staff_total + office_total - district_share,
+    )
+
+
+@dataclass
+class CommitteeBudget:
+    id: int
+    code: str
+    name: str
+    street_id: int
+    kind: str
+    status: str
+    host_name: str | None
+    households: int
+    office_months: int
+    amounts: Amounts
+
+
+@dataclass
+class StreetBudget:
+    id: int
+    name: str
+    committees: list[CommitteeBudget] = field(default_factory=list)
+    amounts: Amounts = field(default_factory=Amounts)
+    party_city_district: Decimal = ZERO
+    party_street_match: Decimal = ZERO
+
+
+@dataclass
+class BudgetResult:
+    year: int
+    scenario: Scenario | None
+    streets: list[StreetBudget]
+    amounts: Amounts
+    party_city_district: Decimal
+    party_street_match: Decimal
+
+    def committees(self):
+        for street in self.streets:
+            yield from street.committees
+
+    def committee(self, committee_id: int) -> CommitteeBudget | None:
+        return next((c for c in self.committees() if c.id == committee_id), None)
+
+    def street(self, street_id: int) -> StreetBudget | None:
+        return next((s for s in self.streets if s.id == street_id), None)
+
+
+def _street_id(street) -> int | None:
+    if street is None:
+        return None
+    return street.pk if isinstance(street, Street) else int(street)
+
+
+def budget_compute(
+    *,
+    year: int,
+    user=SYSTEM,
+    scenario: Scenario | None = None,
+    street: Street | int | None = None,
+) -> BudgetResult:
+    """The annual budget of every committee, street and the district that ``user`` may see."""
+    standards = Standards(year=year, scenario=scenario)
+    segments = standards.segments
+    street_id = _street_id(street)
+
+    # Staff: months in post per committee, segment and pay position, in one grouped query.
+    staff_rows = {}
+    sums = standards.staff_month_sums()
+    if sums:
+        postings = scope_queryset(Posting.objects.all(), user).filter(
+            position_id__in=list(standards.pay_position_of)
+        ).overlapping_year(year)
+        if street_id is not None:
+            postings = postings.filter(committee__street_id=street_id)
+        staff_rows = {
+            row["committee_id"]: row
+            for row in postings.values("committee_id").annotate(**sums).order_by()
+        }
+
+    # Committees: households and months established per segment, in one query.
+    in_year = (Q(established_on__isnull=True) | Q(established_on__lte=standards.year_end)) & (
+        Q(revoked_on__isnull=True) | Q(revoked_on__gte=standards.year_start)
+    )
+    committees = scope_queryset(Committee.objects.all(), user)
+    if street_id is not None:
+        committees = committees.filter(street_id=street_id)
+    fields = [
+        "id", "code", "name", "street_id", "kind", "status", "budget_households",
+        "shares_office_with__name", "shares_office_with__street_id",
+        *[f"o{index}" for index in range(len(segments))],
+    ]  # fmt: skip
+    committee_rows = list(
+        standards.annotate_committees(committees.filter(in_year))
+        .values(*fields)
+        .order_by("street__sort_order", "code")
+    )
+    # Postings on a committee outside the year's establishment (rare bad data) still count.
+    missing = set(staff_rows) - {row["id"] for row in committee_rows}
+    if missing:
+        committee_rows += list(
+            standards.annotate_committees(committees.filter(pk__in=sorted(missing))).values(*fields)
+        )
+
+    streets_qs = scope_queryset(Street.objects.all(), user).order_by("sort_order", "code")
+    if street_id is not None:
+        streets_qs = streets_qs.filter(pk=street_id)
+    streets = {s.pk: StreetBudget(id=s.pk, name=s.name) for s in streets_qs.only("id", "name")}
+
+    for row in committee_rows:
+        staff_row = staff_rows.get(row["id"], {})
+        staff, office = [], []
+        households = row["budget_households"] or 0
+        for index, segment in enumerate(segments):
+            staff.append(
+                sum(
+                    (
+                        (staff_row.get(f"s{index}p{p}") or 0) * amount
+                        for p, amount in segment.pay.items()
+                    ),
+                    Decimal(0),
+                )
+            )
+            months = row[f"o{index}"] or 0
+            rate = segment.rate or Decimal(0)
+            office.append(households * rate * months / HUNDRED)
+        budget_street = row["shares_office_with__street_id"] or row["street_id"]
+        target = streets.get(budget_street) or streets.get(row["street_id"])
+        if target is None:
+            continue
+        amounts = combine(segments, staff, office)
+        target.committees.append(
+            CommitteeBudget(
+                id=row["id"],
+                code=row["code"],
+                name=row["name"],
+                street_id=target.id,
+                kind=row["kind"],
+                status=row["status"],
+                host_name=row["shares_office_with__name"],
+                households=households,
+                office_months=sum(row[f"o{index}"] or 0 for index in range(len(segments))),
+                amounts=amounts,
+            )
+        )
+        target.amounts = target.amounts + amounts
+
+    # Party-affairs allocations, beside the formula funds.
+    allocations = scope_queryset(PartyAffairsAllocation.objects.filter(year=year), user)
+    if street_id is not None:
+        allocations = allocations.filter(street_id=street_id)
+    party = {AllocationSource.CITY_DISTRICT: ZERO, AllocationSource.STREET_MATCH: ZERO}
+    for entry in allocations.values("street_id", "source").annotate(total=Sum("amount")).order_by():
+        amount = money(entry["total"])
+        party[entry["source"]] = party.get(entry["source"], ZERO) + amount
+        target = streets.get(entry["street_id"])
+        if target is not None:
+            if entry["source"] == AllocationSource.CITY_DISTRICT:
+                target.party_city_district += amount
+            else:
+                target.party_street_match += amount
+
+    ordered = list(streets.values())
+    return BudgetResult(
+        year=year,
+        scenario=scenario,
+        streets=ordered,
+        amounts=sum((s.amounts for s in ordered), Amounts()),
+        party_city_district=party[AllocationSource.CITY_DISTRICT],
+        party_street_match=party[AllocationSource.STREET_MATCH],
+    )
+
+
+# Comparison ---------------------------------------------------------------------------------
+@dataclass
+class ComparisonLine:
+    label: str
+    base: Amounts
+    scenario: Amounts
+    level: str = "street"
+
+    @property
+    def difference(self) -> Amounts:
+        return self.scenario - self.base
+
+
+def budget_compare(*, year: int, scenario: Scenario, user=SYSTEM) -> list[ComparisonLine]:
+    """Base budget against ``scenario``: the district first, then each street."""
+    base = budget_compute(year=year, user=user)
+    what_if = budget_compute(year=year, user=user, scenario=scenario)
+    lines = [ComparisonLine(label="", base=base.amounts, scenario=what_if.amounts, level="total")]
+    for street in base.streets:
+        other = what_if.street(street.id)
+        lines.append(
+            ComparisonLine(
+                label=street.name,
+                base=street.amounts,
+                scenario=other.amounts if other else Amounts(),
+            )
+        )
+    return lines
+
+
+# Explanation --------------------------------------------------------------------------------
+@dataclass
+class StaffLine:
+    person: str
+    position: str
+    paid_as: str
+    start_date: datetime.date
+    end_date: datetime.date | None
+    period_start: datetime.date
+    period_end: datetime.date
+    months: int
+    monthly_amount: Decimal | None
+    amount: Decimal
+
+
+@dataclass
+class OfficeLine:
+    period_start: datetime.date
+    period_end: datetime.date
+    households: int
+    months: int
+    rate: Decimal | None
+    amount: Decimal
+
+
+@dataclass
+class ShareLine:
+    period_start: datetime.date
+    period_end: datetime.date
+    district_percent: Decimal
+
+    @property
+    def street_percent(self) -> Decimal:
+        return HUNDRED - self.district_percent
+
+
+@dataclass
+class CommitteeExplanation:
+    committee: Committee
+    year: int
+    scenario: Scenario | None
+    staff_lines: list[StaffLine]
+    office_lines: list[OfficeLine]
+    share_lines: list[ShareLine]
+    amounts: Amounts
+    unpaid_postings: list[str]
+
+
+def budget_explain(
+    *, committee: Committee, year: int, scenario: Scenario | None = None
+) -> CommitteeExplanation:
+    """How ``committee``'s budget for ``year`` is made: who, how many months, at what standard.
+
+    The caller checks that the user may see ``committee``. The figures equal the
+    committee's row of :func:`budget_compute`.
+    """
+    standards = Standards(year=year, scenario=scenario)
+    segments = standards.segments
+    postings = (
+        Posting.objects.filter(committee=committee, position_id__in=list(standards.pay_position_of))
+        .overlapping_year(year)
+        .select_related("person", "position")
+        .annotate(
+            **{f"m{index}": standards.posting_months(segment) for index, segment in enumerate(segments)}
+        )
+        .order_by("position__sort_order", "start_date", "person__name")
+    )
+    staff = [Decimal(0)] * len(segments)
+    staff_lines, unpaid = [], []
+    for posting in postings:
+        pay_position = standards.pay_position_of[posting.position_id]
+        for index, segment in enumerate(segments):
+            months = getattr(posting, f"m{index}")
+            if not months:
+                continue
+            amount = segment.pay.get(pay_position)
+            value = months * amount if amount is not None else Decimal(0)
+            if amount is None:
+                unpaid.append(str(posting.person))
+            staff[index] += value
+            staff_lines.append(
+                StaffLine(
+                    person=posting.person.name,
+                    position=posting.position.name,
+                    paid_as=standards.position_names.get(pay_position, ""),
+                    start_date=posting.start_date,
+                    end_date=posting.end_date,
+                    period_start=segment.start,
+                    period_end=segment.end,
+                    months=months,
+                    monthly_amount=amount,
+                    amount=money(value),
+                )
+            )
+    row = (
+        standards.annotate_committees(Committee.objects.filter(pk=committee.pk))
+        .values("budget_households", *[f"o{index}" for index in range(len(segments))])
+        .get()
+    )
+    households = row["budget_households"] or 0
+    office, office_lines = [], []
+    for index, segment in enumerate(segments):
+        months = row[f"o{index}"] or 0
+        rate = segment.rate or Decimal(0)
+        value = households * rate * months / HUNDRED
+        office.append(value)
+        if months:
+            office_lines.append(
+                OfficeLine(
+                    period_start=segment.start,
+                    period_end=segment.end,
+                    households=households,
+                    months=months,
+                    rate=segment.rate,
+                    amount=money(value),
+                )
+            )
+    share_lines = []
+    for segment in segments:
+        if share_lines and share_lines[-1].district_percent == segment.district_percent:
+            share_lines[-1].period_end = segment.end
+        else:
+            share_lines.append(ShareLine(segment.start, segment.end, segment.district_percent))
+    return CommitteeExplanation(
+        committee=committee,
+        year=year,
+        scenario=scenario,
+        staff_lines=staff_lines,
+        office_lines=office_lines,
+        share_lines=share_lines,
+        amounts=combine(segments, staff, office),
+        unpaid_postings=sorted(set(unpaid)),
+    )
