@@ -272,7 +272,12 @@ class Posting(models.Model):
                 raise ValidationError(
                     _("This person already has a posting in that period; end it first.")
                 )
-        if self.person_id and self.committee_id and self.start_date:
+        if (
+            self.person_id
+            and self.committee_id
+            and self.start_date
+            and not getattr(self, "skip_street_check", False)
+        ):
             later = Posting.objects.filter(person_id=self.person_id, start_date__gt=self.start_date)
             if not later.exclude(pk=self.pk).exists():
                 # This is (or becomes) the person's latest posting: it decides their street.

@@ -1,0 +1,386 @@
+"""Import/export of the staffing registers: Chinese headers, natural keys, masked ID numbers.
+
+- a committee is given by its code or name, a position by its name (or code), a street by
+  its name;
+- a person is given by ID-card number, or, when the number is empty or masked, by name and
+  birth date (so that a clerk, who only ever sees masked numbers, can export, edit and
+  re-import a sheet);
+- ID-card numbers are exported whole to administrators only.
+"""
+
+import datetime
+
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from import_export import fields, widgets
+
+from accounts.roles import Role
+from communities.resources import committee_key, street_key
+from communities.scoping import scope_queryset
+from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+
+from .idcards import is_masked, mask_id_number, normalize
+from .models import (
+    Attendance,
+    Education,
+    ExamResult,
+    Gender,
+    PayStandard,
+    Person,
+    Position,
+    Posting,
+    Subject,
+    TrainingClass,
+)
+
+
+def sees_id_numbers(user) -> bool:
+    """Only administrators see ID-card numbers whole."""
+    return bool(
+        user is not None
+        and user.is_authenticated
+        and (user.is_superuser or getattr(user, "role", None) == Role.ADMIN)
+    )
+
+
+def id_number_for(user, number):
+    return number or "" if sees_id_numbers(user) else mask_id_number(number)
+
+
+def position_key(column_name=None, attribute="position"):
+    return fields.Field(
+        attribute=attribute,
+        column_name=column_name or _("position"),
+        widget=ScopedForeignKeyWidget(Position, "name", alternatives=("code",)),
+    )
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日"):
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    return None
+
+
+def find_person(user, *, id_number, name, birth_date):
+    """The person in ``user``'s scope with this ID number, or this name and birth date."""
+    people = scope_queryset(Person.objects.all(), user)
+    number = normalize(id_number)
+    if number and not is_masked(number):
+        return people.filter(id_number=number).first()
+    born = _date(birth_date)
+    if name and born:
+        matches = list(people.filter(name=str(name).strip(), birth_date=born)[:2])
+        if len(matches) == 1 and (
+            not number or mask_id_number(matches[0].id_number) == number
+        ):
+            return matches[0]
+        if len(matches) > 1:
+            raise ValueError(
+                _g("More than one person is called %(name)s and born on %(date)s; give the ID-card number.")
+                % {"name": name, "date": born}
+            )
+    return None
+
+
+class PersonWidget(widgets.ForeignKeyWidget):
+    """A person column holding the ID-card number; name and birth-date columns as fallback."""
+
+    def __init__(self, name_column, birth_column, **kwargs):
+        super().__init__(Person, "id_number", **kwargs)
+        self.name_column, self.birth_column = name_column, birth_column
+
+    def clean(self, value, row=None, **kwargs):
+        row = row or {}
+        name, born = row.get(str(self.name_column)), row.get(str(self.birth_column))
+        if not value and not name:
+            return None
+        person = find_person(kwargs.get("user"), id_number=value, name=name, birth_date=born)
+        if person is None:
+            raise ValueError(
+                _g("No person with this ID-card number, or this name and birth date, in your scope.")
+            )
+        return person
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        return id_number_for(kwargs.get("user"), value.id_number)
+
+
+NAME_COLUMN, BIRTH_COLUMN = _("name"), _("birth date")
+
+
+def person_fields():
+    """Three columns naming a person: ID-card number, name, birth date."""
+    return (
+        fields.Field(
+            attribute="person",
+            column_name=_("ID-card number"),
+            widget=PersonWidget(NAME_COLUMN, BIRTH_COLUMN),
+        ),
+        fields.Field(attribute="person__name", column_name=NAME_COLUMN, readonly=True),
+        fields.Field(
+            attribute="person__birth_date",
+            column_name=BIRTH_COLUMN,
+            widget=widgets.DateWidget(),
+            readonly=True,
+        ),
+    )
+
+
+class UserAwareResource(ScopedResource):
+    """Passes the resource's user to every widget, on export as on import."""
+
+    def export_field(self, field, instance, **kwargs):
+        kwargs.setdefault("user", self.user)
+        return super().export_field(field, instance, **kwargs)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        kwargs.setdefault("user", self.user)
+        return super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    def get_instance(self, instance_loader, row):
+        """The existing row with these natural keys, looked up in the user's scope."""
+        params = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if str(field.column_name) not in row:
+                return None
+            try:
+                params[field.attribute] = field.clean(row, user=self.user)
+            except ValueError:
+                return None  # the same column fails again, with its message, on import
+        return self.get_queryset().filter(**params).first()
+
+
+class PositionResource(UserAwareResource):
+    code = fields.Field(attribute="code", column_name=_("code"))
+    name = fields.Field(attribute="name", column_name=_("name"))
+    is_paid = fields.Field(
+        attribute="is_paid", column_name=_("paid"), widget=widgets.BooleanWidget()
+    )
+    paid_as = position_key(_("paid as"), "paid_as")
+    sort_order = fields.Field(
+        attribute="sort_order", column_name=_("order"), widget=widgets.IntegerWidget()
+    )
+
+    class Meta:
+        model = Position
+        import_id_fields = ("code",)
+        fields = ("code", "name", "is_paid", "paid_as", "sort_order")
+        skip_unchanged = True
+
+
+class PayStandardResource(UserAwareResource):
+    position = position_key()
+    monthly_amount = fields.Field(
+        attribute="monthly_amount",
+        column_name=_("monthly amount (yuan)"),
+        widget=widgets.DecimalWidget(),
+    )
+    effective_from = fields.Field(
+        attribute="effective_from", column_name=_("effective from"), widget=widgets.DateWidget()
+    )
+    note = fields.Field(attribute="note", column_name=_("note"))
+
+    class Meta:
+        model = PayStandard
+        import_id_fields = ("position", "effective_from")
+        fields = ("position", "monthly_amount", "effective_from", "note")
+        skip_unchanged = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("position")
+
+
+class PersonResource(UserAwareResource):
+    """People, keyed by ID-card number, or by name and birth date when it is masked/empty."""
+
+    name = fields.Field(attribute="name", column_name=_("name"))
+    gender = fields.Field(
+        attribute="gender", column_name=_("gender"), widget=ChoiceWidget(Gender.choices)
+    )
+    birth_date = fields.Field(
+        attribute="birth_date", column_name=_("birth date"), widget=widgets.DateWidget()
+    )
+    id_number = fields.Field(attribute="id_number", column_name=_("ID-card number"))
+    phone = fields.Field(attribute="phone", column_name=_("phone"))
+    education = fields.Field(
+        attribute="education", column_name=_("education"), widget=ChoiceWidget(Education.choices)
+    )
+    party_member = fields.Field(
+        attribute="party_member", column_name=_("party member"), widget=widgets.BooleanWidget()
+    )
+    street = street_key()
+
+    class Meta:
+        model = Person
+        import_id_fields = ("id_number",)
+        fields = (
+            "name", "gender", "birth_date", "id_number", "phone", "education", "party_member",
+            "street",
+        )
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("street")
+
+    def get_instance(self, instance_loader, row):
+        columns = {name: str(self.fields[name].column_name) for name in ("id_number", "name", "birth_date")}
+        return find_person(
+            self.user,
+            id_number=row.get(columns["id_number"]),
+            name=row.get(columns["name"]),
+            birth_date=row.get(columns["birth_date"]),
+        )
+
+    def dehydrate_id_number(self, person):
+        return id_number_for(self.user, person.id_number)
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        if field.attribute == "id_number":
+            value = normalize(row.get(str(field.column_name)))
+            if is_masked(value):
+                if instance.pk is None:
+                    raise ValueError(_g("A new person needs the full ID-card number, not a masked one."))
+                return  # a masked number in a re-imported export: keep the stored one
+        super().import_field(field, instance, row, is_m2m, **kwargs)
+
+
+class PostingResource(UserAwareResource):
+    person, person_name, person_birth_date = person_fields()
+    committee = committee_key()
+    committee_name = fields.Field(
+        attribute="committee__name", column_name=_("committee"), readonly=True
+    )
+    position = position_key()
+    start_date = fields.Field(
+        attribute="start_date", column_name=_("from"), widget=widgets.DateWidget()
+    )
+    end_date = fields.Field(attribute="end_date", column_name=_("until"), widget=widgets.DateWidget())
+
+    class Meta:
+        model = Posting
+        import_id_fields = ("person", "committee", "start_date")
+        fields = (
+            "person", "person_name", "person_birth_date", "committee", "committee_name",
+            "position", "start_date", "end_date",
+        )
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person", "committee", "position")
+
+
+class TrainingClassResource(UserAwareResource):
+    title = fields.Field(attribute="title", column_name=_("title"))
+    date = fields.Field(attribute="date", column_name=_("date"), widget=widgets.DateWidget())
+    hours = fields.Field(attribute="hours", column_name=_("hours"), widget=widgets.DecimalWidget())
+    subject = fields.Field(
+        attribute="subject", column_name=_("subject"), widget=ChoiceWidget(Subject.choices)
+    )
+
+    class Meta:
+        model = TrainingClass
+        import_id_fields = ("title", "date")
+        fields = ("title", "date", "hours", "subject")
+        skip_unchanged = True
+
+
+class TrainingClassWidget(widgets.ForeignKeyWidget):
+    """A class given by its title, with the class-date column to tell repeats apart."""
+
+    def __init__(self, date_column, **kwargs):
+        super().__init__(TrainingClass, "title", **kwargs)
+        self.date_column = date_column
+
+    def clean(self, value, row=None, **kwargs):
+        if not value:
+            return None
+        classes = TrainingClass.objects.filter(title=str(value).strip())
+        day = _date((row or {}).get(str(self.date_column)))
+        if day:
+            classes = classes.filter(date=day)
+        matches = list(classes[:2])
+        if len(matches) != 1:
+            raise ValueError(
+                _g("No single training class “%(title)s” on that date.") % {"title": value}
+            )
+        return matches[0]
+
+
+class AttendanceResource(UserAwareResource):
+    person, person_name, person_birth_date = person_fields()
+    training_class = fields.Field(
+        attribute="training_class",
+        column_name=_("training class"),
+        widget=TrainingClassWidget(_("class date")),
+    )
+    class_date = fields.Field(
+        attribute="training_class__date",
+        column_name=_("class date"),
+        widget=widgets.DateWidget(),
+        readonly=True,
+    )
+
+    class Meta:
+        model = Attendance
+        import_id_fields = ("training_class", "person")
+        fields = ("training_class", "class_date", "person", "person_name", "person_birth_date")
+        skip_unchanged = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("training_class", "person")
+
+
+class ExamResultResource(UserAwareResource):
+    person, person_name, person_birth_date = person_fields()
+    passed_on = fields.Field(
+        attribute="passed_on", column_name=_("passed on"), widget=widgets.DateWidget()
+    )
+    score = fields.Field(attribute="score", column_name=_("score"), widget=widgets.DecimalWidget())
+    certificate_number = fields.Field(
+        attribute="certificate_number", column_name=_("certificate number")
+    )
+
+    class Meta:
+        model = ExamResult
+        import_id_fields = ("person", "passed_on")
+        fields = (
+            "person", "person_name", "person_birth_date", "passed_on", "score",
+            "certificate_number",
+        )
+        skip_unchanged = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person")
+
+
+__all__ = [
+    "AttendanceResource",
+    "ExamResultResource",
+    "PayStandardResource",
+    "PersonResource",
+    "PositionResource",
+    "PostingResource",
+    "TrainingClassResource",
+]
