@@ -80,8 +80,8 @@ class PostingInlineForm(forms.ModelForm):
         fields = ["committee", "position", "start_date", "end_date"]
 
     def clean(self):
-        # The street rule needs every posting of the page: the formset checks it.
-        self.instance.skip_street_check = True
+        # Overlaps and the street rule need every posting of the page: the formset checks them.
+        self.instance.checked_with_siblings = True
         return super().clean()
 
 

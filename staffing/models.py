@@ -260,6 +260,10 @@ class Posting(models.Model):
 
     def clean(self):
         super().clean()
+        # A page that edits several postings of a person at once (the person's page) checks
+        # overlaps and the street against all of them together, and sets this flag.
+        if getattr(self, "checked_with_siblings", False):
+            return
         if self.person_id and self.start_date:
             far = datetime.date.max
             overlapping = (
@@ -276,7 +280,6 @@ class Posting(models.Model):
             self.person_id
             and self.committee_id
             and self.start_date
-            and not getattr(self, "skip_street_check", False)
         ):
             later = Posting.objects.filter(person_id=self.person_id, start_date__gt=self.start_date)
             if not later.exclude(pk=self.pk).exists():
