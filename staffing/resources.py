@@ -10,7 +10,7 @@
 
 import datetime
 
-from django.utils.translation import gettext as _g
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
@@ -84,7 +84,7 @@ def find_person(user, *, id_number, name, birth_date):
             return matches[0]
         if len(matches) > 1:
             raise ValueError(
-                _g("More than one person is called %(name)s and born on %(date)s; give the ID-card number.")
+                gettext("More than one person is called %(name)s and born on %(date)s; give the ID-card number.")
                 % {"name": name, "date": born}
             )
     return None
@@ -105,7 +105,7 @@ class PersonWidget(widgets.ForeignKeyWidget):
         person = find_person(kwargs.get("user"), id_number=value, name=name, birth_date=born)
         if person is None:
             raise ValueError(
-                _g("No person with this ID-card number, or this name and birth date, in your scope.")
+                gettext("No person with this ID-card number, or this name and birth date, in your scope.")
             )
         return person
 
@@ -115,7 +115,7 @@ class PersonWidget(widgets.ForeignKeyWidget):
         return id_number_for(kwargs.get("user"), value.id_number)
 
 
-NAME_COLUMN, BIRTH_COLUMN = _("name"), _("birth date")
+NAME_COLUMN, BIRTH_COLUMN = _("full name"), _("birth date")
 
 
 def person_fields():
@@ -204,7 +204,7 @@ class PayStandardResource(UserAwareResource):
 class PersonResource(UserAwareResource):
     """People, keyed by ID-card number, or by name and birth date when it is masked/empty."""
 
-    name = fields.Field(attribute="name", column_name=_("name"))
+    name = fields.Field(attribute="name", column_name=NAME_COLUMN)
     gender = fields.Field(
         attribute="gender", column_name=_("gender"), widget=ChoiceWidget(Gender.choices)
     )
@@ -251,7 +251,7 @@ class PersonResource(UserAwareResource):
             value = normalize(row.get(str(field.column_name)))
             if is_masked(value):
                 if instance.pk is None:
-                    raise ValueError(_g("A new person needs the full ID-card number, not a masked one."))
+                    raise ValueError(gettext("A new person needs the full ID-card number, not a masked one."))
                 return  # a masked number in a re-imported export: keep the stored one
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
@@ -317,7 +317,7 @@ class TrainingClassWidget(widgets.ForeignKeyWidget):
         matches = list(classes[:2])
         if len(matches) != 1:
             raise ValueError(
-                _g("No single training class “%(title)s” on that date.") % {"title": value}
+                gettext("No single training class “%(title)s” on that date.") % {"title": value}
             )
         return matches[0]
 

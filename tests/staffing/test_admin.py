@@ -69,7 +69,7 @@ def test_wrong_check_digit_in_the_admin_form(clients, demo):
         PEOPLE + "add/", person_form(demo["streets"]["南湖"], "110105194912310021")
     )
     assert response.status_code == 200
-    assert "check digit" in str(response.context["adminform"].form.errors["id_number"])
+    assert "校验码" in str(response.context["adminform"].form.errors["id_number"])
     assert Person.objects.count() == before
 
 
@@ -90,7 +90,7 @@ def test_person_with_postings_inline_is_saved_and_overlaps_are_refused(clients, 
     data = person_form(demo["streets"]["南湖"], "11010519491231002X", gender="f", **rows)
     response = clients["nanhu"].post(PEOPLE + "add/", data)
     assert response.status_code == 200
-    assert "end it first" in str(response.context["inline_admin_formsets"][0].formset.non_form_errors())
+    assert "请先结束原任职" in str(response.context["inline_admin_formsets"][0].formset.non_form_errors())
     assert (Person.objects.count(), Posting.objects.count()) == before
 
     data["postings-0-end_date"] = "2006-05-31"
@@ -131,7 +131,7 @@ def test_moving_a_person_to_another_street_on_their_page(clients, demo):
     wrong = dict(data, **{"postings-TOTAL_FORMS": "1"})
     response = clients["clerk"].post(f"{PEOPLE}{person.pk}/change/", wrong)
     assert response.status_code == 200
-    assert "latest posting" in str(response.context["inline_admin_formsets"][0].formset.non_form_errors())
+    assert "最近一次任职" in str(response.context["inline_admin_formsets"][0].formset.non_form_errors())
     response = clients["clerk"].post(f"{PEOPLE}{person.pk}/change/", data)
     assert response.status_code == 302, response.context["inline_admin_formsets"][0].formset.errors
     person.refresh_from_db()
@@ -170,7 +170,7 @@ def test_posting_ending_before_it_starts_in_the_admin(clients, demo):
         },
     )
     assert response.status_code == 200
-    assert "end before it starts" in str(response.context["adminform"].form.errors)
+    assert "不能早于起始日期" in str(response.context["adminform"].form.errors)
     assert not person.postings.exists()
 
 

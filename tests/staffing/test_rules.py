@@ -47,7 +47,7 @@ def test_overlapping_postings_are_refused(demo, person):
     second = posting(person, committees["长虹社区"], datetime.date(2006, 3, 1))
     with pytest.raises(ValidationError) as caught:
         second.full_clean()
-    assert "end it first" in str(caught.value)
+    assert "请先结束原任职" in str(caught.value)
     assert Posting.objects.filter(person=person).count() == 1
 
 
@@ -56,7 +56,7 @@ def test_a_posting_cannot_end_before_it_starts(demo, person):
     bad = posting(person, demo["committees"]["沿河社区"], datetime.date(2006, 3, 1), datetime.date(2006, 2, 1))
     with pytest.raises(ValidationError) as caught:
         bad.full_clean()
-    assert "cannot end before it starts" in str(caught.value)
+    assert "不能早于起始日期" in str(caught.value)
 
 
 @pytest.mark.django_db
