@@ -40,10 +40,12 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+import operator
 from decimal import Decimal
+from functools import cached_property, reduce
 
 from django.db.models import Case, IntegerField, Q, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Cast, Coalesce
 
 from communities.models import Committee, CommitteeKind, Street
 from communities.scoping import SYSTEM, scope_queryset
@@ -77,6 +79,14 @@ def households_for_budget(*, year: int):
 
 
 # Standards and segments -----------------------------------------------------------------------
+def to_fen(amount) -> int:
+    """A standard (at most 2 decimal places, as the fields store it) as an integer of 0.01."""
+    value = Decimal(amount) * 100
+    if value != value.to_integral_value():
+        raise ValueError(f"{amount} has more than two decimal places")
+    return int(value)
+
+
 def first_month_in_force(day: datetime.date) -> datetime.date:
     """The first month-start on which a standard that took effect on ``day`` is in force."""
     if day.day == 1:
@@ -116,6 +126,14 @@ class Segment:
     @property
     def months(self) -> int:
         return (self.end.year - self.start.year) * 12 + self.end.month - self.start.month + 1
+
+    @cached_property
+    def rate_fen(self) -> int:
+        return to_fen(self.rate or 0)
+
+    @cached_property
+    def district_basis_points(self) -> int:
+        return to_fen(self.district_percent)
 
 
 class Standards:
@@ -213,37 +231,102 @@ class Standards:
         return segments
 
     # Database expressions --------------------------------------------------------------------
-    def posting_months(self, segment: Segment):
-        return months_touched(window_start=segment.start, window_end=segment.end)
+    @staticmethod
+    def _months_in(segment: Segment, start_field: str, end_field: str):
+        """months_touched over the segment, short-cut for rows that cover all of it.
 
-    def staff_month_sums(self) -> dict[str, object]:
-        """Aggregates: months in post per segment and pay position (keys ``s{i}p{id}``)."""
-        annotations = {}
+        Most postings and committees span the whole segment; comparing two dates is much
+        cheaper than the month arithmetic, and gives the same count.
+        """
+        covers = Q(**{f"{start_field}__lte": segment.start}) & (
+            Q(**{f"{end_field}__isnull": True}) | Q(**{f"{end_field}__gte": segment.end})
+        )
+        return Case(
+            When(covers, then=Value(segment.months)),
+            # An integer (PostgreSQL's EXTRACT gives numeric), so the sums stay integer.
+            default=Cast(
+                months_touched(
+                    window_start=segment.start,
+                    window_end=segment.end,
+                    start_field=start_field,
+                    end_field=end_field,
+                ),
+                IntegerField(),
+            ),
+            output_field=IntegerField(),
+        )
+
+    def posting_months(self, segment: Segment):
+        """Months of ``segment`` a posting is in post (staffing.periods.months_touched)."""
+        return self._months_in(segment, "start_date", "end_date")
+
+    def monthly_fen(self, segment: Segment):
+        """Expression: the posting's monthly pay in fen during ``segment`` (0 if none)."""
+        return Case(
+            *[
+                When(position_id__in=self.paid_as[pay_position], then=Value(to_fen(amount)))
+                for pay_position, amount in segment.pay.items()
+            ],
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    @cached_property
+    def share_periods(self) -> list[list[int]]:
+        """Indexes of consecutive segments that share one cost share (usually one period)."""
+        periods: list[list[int]] = []
         for index, segment in enumerate(self.segments):
-            for pay_position in segment.pay:
-                annotations[f"s{index}p{pay_position}"] = Sum(
-                    Case(
-                        When(
-                            position_id__in=self.paid_as[pay_position],
-                            then=self.posting_months(segment),
-                        ),
-                        default=Value(0),
-                        output_field=IntegerField(),
-                    )
-                )
-        return annotations
+            if periods and self.segments[periods[-1][0]].district_percent == segment.district_percent:
+                periods[-1].append(index)
+            else:
+                periods.append([index])
+        return periods
+
+    def staff_fen_sums(self) -> dict[str, object]:
+        """Aggregates: staff funds in fen per cost-share period (keys ``p{k}``).
+
+        Within a period, a posting's staff funds are the sum over its segments of months in
+        post (months_touched) x the monthly standard of its position in fen; a posting in
+        post for the whole period (most of them) gets the period's total for its position
+        directly. Integers on every database, so the sums are exact.
+        """
+        sums = {}
+        for number, indexes in enumerate(self.share_periods):
+            segments = [self.segments[index] for index in indexes if self.segments[index].pay]
+            if not segments:
+                continue
+            whole: dict[int, int] = defaultdict(int)
+            for segment in segments:
+                for pay_position, amount in segment.pay.items():
+                    whole[pay_position] += segment.months * to_fen(amount)
+            full = Case(
+                *[
+                    When(position_id__in=self.paid_as[pay_position], then=Value(amount))
+                    for pay_position, amount in whole.items()
+                ],
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+            partial = reduce(
+                operator.add,
+                [self.posting_months(segment) * self.monthly_fen(segment) for segment in segments],
+            )
+            first, last = self.segments[indexes[0]], self.segments[indexes[-1]]
+            covers = Q(start_date__lte=first.start) & (
+                Q(end_date__isnull=True) | Q(end_date__gte=last.end)
+            )
+            sums[f"p{number}"] = Sum(
+                Case(When(covers, then=full), default=partial, output_field=IntegerField()),
+                output_field=IntegerField(),
+            )
+        return sums
 
     def committee_months(self, segment: Segment):
         """Months established in ``segment`` for urban committees (0 for 村代居)."""
         return Case(
             When(
                 kind=CommitteeKind.URBAN,
-                then=months_touched(
-                    window_start=segment.start,
-                    window_end=segment.end,
-                    start_field="budget_from",
-                    end_field="revoked_on",
-                ),
+                then=self._months_in(segment, "budget_from", "revoked_on"),
             ),
             default=Value(0),
             output_field=IntegerField(),
@@ -288,20 +371,30 @@ class Amounts:
         )
 
 
-def combine(segments: list[Segment], staff: list[Decimal], office: list[Decimal]) -> Amounts:
-    """Round a committee's per-segment staff and office money into its figures."""
-    district = sum(
-        ((s + o) * segment.district_percent for segment, s, o in zip(segments, staff, office, strict=True)),
-        Decimal(0),
-    )
-    staff_total = money(sum(staff, Decimal(0)))
-    office_total = money(sum(office, Decimal(0)))
-    district_share = money(district / HUNDRED)
+def combine(segments: list[Segment], staff_fen: list[int], office_units: list[int]) -> Amounts:
+    """Round a committee's per-segment money into its figures.
+
+    ``staff_fen``: staff funds per segment in fen. ``office_units``: households x rate in
+    fen x months per segment, i.e. office funds in 0.0001 yuan (the division by 100
+    households is done here, exactly). All exact integers until :func:`money` rounds.
+    """
+    staff_total = sum(staff_fen)
+    office_total = sum(office_units)
+    if len(segments) == 1:
+        district = (staff_total * 100 + office_total) * segments[0].district_basis_points
+    else:
+        district = sum(
+            (staff * 100 + office) * segment.district_basis_points
+            for segment, staff, office in zip(segments, staff_fen, office_units, strict=True)
+        )
+    staff_amount = money(Decimal(staff_total).scaleb(-2))
+    office_amount = money(Decimal(office_total).scaleb(-4))
+    district_share = money(Decimal(district).scaleb(-8))
     return Amounts(
-        staff=staff_total,
-        office=office_total,
+        staff=staff_amount,
+        office=office_amount,
         district_share=district_share,
-        street_share=staff_total + office_total - district_share,
+        street_share=staff_amount + office_amount - district_share,
     )
 
 
@@ -369,17 +462,28 @@ def budget_compute(
 
     # Staff: months in post per committee, segment and pay position, in one grouped query.
     staff_rows = {}
-    sums = standards.staff_month_sums()
+    sums = standards.staff_fen_sums()
     if sums:
         postings = scope_queryset(Posting.objects.all(), user).filter(
             position_id__in=list(standards.pay_position_of)
         ).overlapping_year(year)
         if street_id is not None:
             postings = postings.filter(committee__street_id=street_id)
-        staff_rows = {
-            row["committee_id"]: row
-            for row in postings.values("committee_id").annotate(**sums).order_by()
-        }
+        names = list(sums)
+        # A period's staff funds go on its first segment: the cost share is the same
+        # throughout the period, so combine() gives the same figures.
+        slots = [standards.share_periods[int(name[1:])][0] for name in names]
+        size = len(segments)
+        for row in (
+            postings.values("committee_id")
+            .annotate(**sums)
+            .values_list("committee_id", *names)
+            .order_by()
+        ):
+            staff = [0] * size
+            for slot, value in zip(slots, row[1:], strict=True):
+                staff[slot] = int(value or 0)
+            staff_rows[row[0]] = staff
 
     # Committees: households and months established per segment, in one query.
     in_year = (Q(established_on__isnull=True) | Q(established_on__lte=standards.year_end)) & (
@@ -395,14 +499,16 @@ def budget_compute(
     ]  # fmt: skip
     committee_rows = list(
         standards.annotate_committees(committees.filter(in_year))
-        .values(*fields)
+        .values_list(*fields)
         .order_by("street__sort_order", "code")
     )
     # Postings on a committee outside the year's establishment (rare bad data) still count.
-    missing = set(staff_rows) - {row["id"] for row in committee_rows}
+    missing = set(staff_rows) - {row[0] for row in committee_rows}
     if missing:
         committee_rows += list(
-            standards.annotate_committees(committees.filter(pk__in=sorted(missing))).values(*fields)
+            standards.annotate_committees(committees.filter(pk__in=sorted(missing))).values_list(
+                *fields
+            )
         )
 
     streets_qs = scope_queryset(Street.objects.all(), user).order_by("sort_order", "code")
@@ -410,43 +516,43 @@ def budget_compute(
         streets_qs = streets_qs.filter(pk=street_id)
     streets = {s.pk: StreetBudget(id=s.pk, name=s.name) for s in streets_qs.only("id", "name")}
 
+    rates = [segment.rate_fen for segment in segments]
+    no_staff = [0] * len(segments)
+    totals = defaultdict(lambda: [ZERO, ZERO, ZERO])  # street id -> staff, office, district
     for row in committee_rows:
-        staff_row = staff_rows.get(row["id"], {})
-        staff, office = [], []
-        households = row["budget_households"] or 0
-        for index, segment in enumerate(segments):
-            staff.append(
-                sum(
-                    (
-                        (staff_row.get(f"s{index}p{p}") or 0) * amount
-                        for p, amount in segment.pay.items()
-                    ),
-                    Decimal(0),
-                )
-            )
-            months = row[f"o{index}"] or 0
-            rate = segment.rate or Decimal(0)
-            office.append(households * rate * months / HUNDRED)
-        budget_street = row["shares_office_with__street_id"] or row["street_id"]
-        target = streets.get(budget_street) or streets.get(row["street_id"])
+        (pk, code, name, own_street, kind, status, households, host_name, host_street), months = (
+            row[:9],
+            [int(value or 0) for value in row[9:]],
+        )
+        households = int(households or 0)
+        target = streets.get(host_street or own_street) or streets.get(own_street)
         if target is None:
             continue
-        amounts = combine(segments, staff, office)
+        office = [households * rate * count for rate, count in zip(rates, months, strict=True)]
+        amounts = combine(segments, staff_rows.get(pk, no_staff), office)
         target.committees.append(
             CommitteeBudget(
-                id=row["id"],
-                code=row["code"],
-                name=row["name"],
+                id=pk,
+                code=code,
+                name=name,
                 street_id=target.id,
-                kind=row["kind"],
-                status=row["status"],
-                host_name=row["shares_office_with__name"],
+                kind=kind,
+                status=status,
+                host_name=host_name,
                 households=households,
-                office_months=sum(row[f"o{index}"] or 0 for index in range(len(segments))),
+                office_months=sum(months),
                 amounts=amounts,
             )
         )
-        target.amounts = target.amounts + amounts
+        total = totals[target.id]
+        total[0] += amounts.staff
+        total[1] += amounts.office
+        total[2] += amounts.district_share
+    for street in streets.values():
+        staff, office, district = totals.get(street.id, (ZERO, ZERO, ZERO))
+        street.amounts = Amounts(
+            staff=staff, office=office, district_share=district, street_share=staff + office - district
+        )
 
     # Party-affairs allocations, beside the formula funds.
     allocations = scope_queryset(PartyAffairsAllocation.objects.filter(year=year), user)
@@ -571,7 +677,7 @@ def budget_explain(
         )
         .order_by("position__sort_order", "start_date", "person__name")
     )
-    staff = [Decimal(0)] * len(segments)
+    staff = [0] * len(segments)
     staff_lines, unpaid = [], []
     for posting in postings:
         pay_position = standards.pay_position_of[posting.position_id]
@@ -579,8 +685,9 @@ def budget_explain(
             months = getattr(posting, f"m{index}")
             if not months:
                 continue
+            months = int(months)
             amount = segment.pay.get(pay_position)
-            value = months * amount if amount is not None else Decimal(0)
+            value = months * to_fen(amount) if amount is not None else 0
             if amount is None:
                 unpaid.append(str(posting.person))
             staff[index] += value
@@ -595,7 +702,7 @@ def budget_explain(
                     period_end=segment.end,
                     months=months,
                     monthly_amount=amount,
-                    amount=money(value),
+                    amount=money(Decimal(value).scaleb(-2)),
                 )
             )
     row = (
@@ -603,12 +710,11 @@ def budget_explain(
         .values("budget_households", *[f"o{index}" for index in range(len(segments))])
         .get()
     )
-    households = row["budget_households"] or 0
+    households = int(row["budget_households"] or 0)
     office, office_lines = [], []
     for index, segment in enumerate(segments):
-        months = row[f"o{index}"] or 0
-        rate = segment.rate or Decimal(0)
-        value = households * rate * months / HUNDRED
+        months = int(row[f"o{index}"] or 0)
+        value = households * segment.rate_fen * months
         office.append(value)
         if months:
             office_lines.append(
@@ -618,7 +724,7 @@ def budget_explain(
                     households=households,
                     months=months,
                     rate=segment.rate,
-                    amount=money(value),
+                    amount=money(Decimal(value).scaleb(-4)),
                 )
             )
     share_lines = []

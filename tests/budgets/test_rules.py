@@ -199,3 +199,18 @@ def test_the_explanation_lists_who_how_long_at_what_standard(world):
     assert sum(line.months for line in explanation.office_lines) == 12
     # Exactly the committee's row of the one calculation.
     assert explanation.amounts == budget_compute(year=2006).committee(committee.pk).amounts
+
+
+@pytest.mark.django_db
+def test_staff_funds_follow_a_cost_share_change(world):
+    committee = world.committee("甲社区", households=0)
+    world.post(committee, world.worker, D(2006, 4, 15))
+    world.post(committee, world.director, D(2005, 1, 1))
+    CostShare.objects.create(district_percent=60, effective_from=D(2006, 7, 1))
+    amounts = row(budget_compute(year=2006), committee)
+    # Social worker: April–June 3 × 750 at 50%, July–December 6 × 750 at 60%;
+    # director: 6 × 850 at 50%, 6 × 850 at 60%.
+    district = Decimal(3 * 750 * 50 + 6 * 750 * 60 + 6 * 850 * 50 + 6 * 850 * 60) / 100
+    assert amounts.staff == Decimal(9 * 750 + 12 * 850)
+    assert amounts.district_share == district  # 1,125 + 2,700 + 2,550 + 3,060 = 9,435
+    assert amounts.street_share == amounts.staff - district
