@@ -61,6 +61,9 @@ class CommitteeAdmin(ScopedAdmin):
     search_fields = ["code", "name"]
     autocomplete_fields = ["shares_office_with"]
     inlines = [TitleInline]
+    # import-export replaces change_list_template with its own; name ours (which extends
+    # it) so that the totals line below the list is actually rendered.
+    import_export_change_list_template = "admin/communities/committee/change_list.html"
     fieldsets = [
         (None, {"fields": ["code", "name", "street", "kind"]}),
         (_("Status"), {"fields": ["status", "shares_office_with", "established_on", "revoked_on"]}),
