@@ -62,7 +62,10 @@ def build(committees: int, postings: int, seed: int = 2006):
         if i % 97 == 5:
             established = D(2006, rng.randint(1, 12), rng.randint(1, 28))
         elif i % 89 == 7:
-            status, revoked = CommitteeStatus.REVOKED, D(2006, rng.randint(1, 12), rng.randint(1, 28))
+            status, revoked = (
+                CommitteeStatus.REVOKED,
+                D(2006, rng.randint(1, 12), rng.randint(1, 28)),
+            )
         rows.append(
             Committee(
                 code=f"C{i:06d}",
@@ -90,11 +93,17 @@ def build(committees: int, postings: int, seed: int = 2006):
     deputy = Position.objects.create(code="b-deputy", name="副主任B", sort_order=2)
     worker = Position.objects.create(code="b-worker", name="社工B", sort_order=3)
     party = Position.objects.create(code="b-party", name="党务B", paid_as=worker, sort_order=4)
-    volunteer = Position.objects.create(code="b-volunteer", name="义工B", is_paid=False, sort_order=5)
+    volunteer = Position.objects.create(
+        code="b-volunteer", name="义工B", is_paid=False, sort_order=5
+    )
     for position, amount in ((director, 850), (deputy, 800), (worker, 750)):
-        PayStandard.objects.create(position=position, monthly_amount=amount, effective_from=D(2006, 1, 1))
+        PayStandard.objects.create(
+            position=position, monthly_amount=amount, effective_from=D(2006, 1, 1)
+        )
     PayStandard.objects.create(position=worker, monthly_amount=800, effective_from=D(2006, 7, 1))
-    PayStandard.objects.create(position=director, monthly_amount=900, effective_from=D(2006, 10, 15))
+    PayStandard.objects.create(
+        position=director, monthly_amount=900, effective_from=D(2006, 10, 15)
+    )
     OfficeFundRate.objects.create(amount_per_100_households=200, effective_from=D(2006, 1, 1))
     CostShare.objects.create(district_percent=50, effective_from=D(2006, 1, 1))
 
@@ -140,8 +149,13 @@ def loop_budget(year: int):
     pay = defaultdict(list)
     for standard in PayStandard.objects.order_by("effective_from"):
         pay[standard.position_id].append((standard.effective_from, standard.monthly_amount))
-    rates = [(r.effective_from, r.amount_per_100_households) for r in OfficeFundRate.objects.order_by("effective_from")]
-    shares = [(s.effective_from, s.district_percent) for s in CostShare.objects.order_by("effective_from")]
+    rates = [
+        (r.effective_from, r.amount_per_100_households)
+        for r in OfficeFundRate.objects.order_by("effective_from")
+    ]
+    shares = [
+        (s.effective_from, s.district_percent) for s in CostShare.objects.order_by("effective_from")
+    ]
     months = []
     for month in range(1, 13):
         first = datetime.date(year, month, 1)

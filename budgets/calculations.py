@@ -59,7 +59,7 @@ from .models import (
     PartyAffairsAllocation,
     Scenario,
 )
-from .money import HUNDRED, ZERO, money
+from .money import HUNDRED, ZERO, money, round_units, yuan
 
 DEFAULT_DISTRICT_PERCENT = Decimal(50)
 LONG_AGO = datetime.date(1900, 1, 1)
@@ -191,7 +191,9 @@ class Standards:
                 )
             )
         self.pay = {
-            position_id: _apply_scenario(pay_real.get(position_id, []), pay_changes.get(position_id, []))
+            position_id: _apply_scenario(
+                pay_real.get(position_id, []), pay_changes.get(position_id, [])
+            )
             for position_id in self.paid_as
         }
         self.rates = _apply_scenario(rates, rate_changes)
@@ -276,7 +278,10 @@ class Standards:
         """Indexes of consecutive segments that share one cost share (usually one period)."""
         periods: list[list[int]] = []
         for index, segment in enumerate(self.segments):
-            if periods and self.segments[periods[-1][0]].district_percent == segment.district_percent:
+            if (
+                periods
+                and self.segments[periods[-1][0]].district_percent == segment.district_percent
+            ):
                 periods[-1].append(index)
             else:
                 periods.append([index])
@@ -338,64 +343,77 @@ class Standards:
             budget_from=Coalesce("established_on", Value(LONG_AGO)),
         )
         return queryset.annotate(
-            **{f"o{index}": self.committee_months(segment) for index, segment in enumerate(self.segments)}
+            **{
+                f"o{index}": self.committee_months(segment)
+                for index, segment in enumerate(self.segments)
+            }
         )
 
 
 # Results ------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Amounts:
-    staff: Decimal = ZERO
-    office: Decimal = ZERO
-    district_share: Decimal = ZERO
-    street_share: Decimal = ZERO
+    """A budget's figures, kept as exact whole fen; read them as Decimal yuan."""
+
+    staff_fen: int = 0
+    office_fen: int = 0
+    district_fen: int = 0
+
+    @property
+    def staff(self) -> Decimal:
+        return yuan(self.staff_fen)
+
+    @property
+    def office(self) -> Decimal:
+        return yuan(self.office_fen)
 
     @property
     def total(self) -> Decimal:
-        return self.staff + self.office
+        return yuan(self.staff_fen + self.office_fen)
+
+    @property
+    def district_share(self) -> Decimal:
+        return yuan(self.district_fen)
+
+    @property
+    def street_share(self) -> Decimal:
+        """What the street bears: the total less the (rounded) district share."""
+        return yuan(self.staff_fen + self.office_fen - self.district_fen)
 
     def __add__(self, other: Amounts) -> Amounts:
         return Amounts(
-            staff=self.staff + other.staff,
-            office=self.office + other.office,
-            district_share=self.district_share + other.district_share,
-            street_share=self.street_share + other.street_share,
+            self.staff_fen + other.staff_fen,
+            self.office_fen + other.office_fen,
+            self.district_fen + other.district_fen,
         )
 
     def __sub__(self, other: Amounts) -> Amounts:
         return Amounts(
-            staff=self.staff - other.staff,
-            office=self.office - other.office,
-            district_share=self.district_share - other.district_share,
-            street_share=self.street_share - other.street_share,
+            self.staff_fen - other.staff_fen,
+            self.office_fen - other.office_fen,
+            self.district_fen - other.district_fen,
         )
 
 
-def combine(segments: list[Segment], staff_fen: list[int], office_units: list[int]) -> Amounts:
-    """Round a committee's per-segment money into its figures.
+def combine(basis_points: list[int], staff_fen: list[int], office_units: list[int]) -> Amounts:
+    """Round a committee's money into its figures (once per figure, half up).
 
-    ``staff_fen``: staff funds per segment in fen. ``office_units``: households x rate in
-    fen x months per segment, i.e. office funds in 0.0001 yuan (the division by 100
-    households is done here, exactly). All exact integers until :func:`money` rounds.
+    Per period of constant cost share (``basis_points``: the district's share in 0.01%):
+    ``staff_fen``, staff funds in fen, and ``office_units``, households x rate in fen x
+    months, i.e. office funds in 0.0001 yuan (the division by 100 households is exact
+    here). Everything stays an exact integer until :func:`budgets.money.round_units`.
     """
     staff_total = sum(staff_fen)
     office_total = sum(office_units)
-    if len(segments) == 1:
-        district = (staff_total * 100 + office_total) * segments[0].district_basis_points
+    if len(basis_points) == 1:
+        district = (staff_total * 100 + office_total) * basis_points[0]
     else:
         district = sum(
-            (staff * 100 + office) * segment.district_basis_points
-            for segment, staff, office in zip(segments, staff_fen, office_units, strict=True)
+            (staff * 100 + office) * points
+            for points, staff, office in zip(basis_points, staff_fen, office_units, strict=True)
         )
-    staff_amount = money(Decimal(staff_total).scaleb(-2))
-    office_amount = money(Decimal(office_total).scaleb(-4))
-    district_share = money(Decimal(district).scaleb(-8))
-    return Amounts(
-        staff=staff_amount,
-        office=office_amount,
-        district_share=district_share,
-        street_share=staff_amount + office_amount - district_share,
-    )
+    # district is in 0.0001 yuan x 0.0001 (basis points): 10**-8 yuan.
+    return Amounts(staff_total, round_units(office_total, 4), round_units(district, 8))
 
 
 @dataclass
@@ -464,9 +482,11 @@ def budget_compute(
     staff_rows = {}
     sums = standards.staff_fen_sums()
     if sums:
-        postings = scope_queryset(Posting.objects.all(), user).filter(
-            position_id__in=list(standards.pay_position_of)
-        ).overlapping_year(year)
+        postings = (
+            scope_queryset(Posting.objects.all(), user)
+            .filter(position_id__in=list(standards.pay_position_of))
+            .overlapping_year(year)
+        )
         if street_id is not None:
             postings = postings.filter(committee__street_id=street_id)
         names = list(sums)
@@ -518,7 +538,9 @@ def budget_compute(
 
     rates = [segment.rate_fen for segment in segments]
     no_staff = [0] * len(segments)
-    totals = defaultdict(lambda: [ZERO, ZERO, ZERO])  # street id -> staff, office, district
+    basis_points = [segment.district_basis_points for segment in segments]
+    uniform = len(set(basis_points)) == 1  # one cost share all year (the usual case)
+    totals: dict[int, Amounts] = {}
     for row in committee_rows:
         (pk, code, name, own_street, kind, status, households, host_name, host_street), months = (
             row[:9],
@@ -528,8 +550,15 @@ def budget_compute(
         target = streets.get(host_street or own_street) or streets.get(own_street)
         if target is None:
             continue
-        office = [households * rate * count for rate, count in zip(rates, months, strict=True)]
-        amounts = combine(segments, staff_rows.get(pk, no_staff), office)
+        if uniform:
+            amounts = combine(
+                basis_points[:1],
+                [sum(staff_rows.get(pk, no_staff))],
+                [households * sum(rate * count for rate, count in zip(rates, months, strict=True))],
+            )
+        else:
+            office = [households * rate * count for rate, count in zip(rates, months, strict=True)]
+            amounts = combine(basis_points, staff_rows.get(pk, no_staff), office)
         target.committees.append(
             CommitteeBudget(
                 id=pk,
@@ -544,15 +573,9 @@ def budget_compute(
                 amounts=amounts,
             )
         )
-        total = totals[target.id]
-        total[0] += amounts.staff
-        total[1] += amounts.office
-        total[2] += amounts.district_share
+        totals[target.id] = totals[target.id] + amounts if target.id in totals else amounts
     for street in streets.values():
-        staff, office, district = totals.get(street.id, (ZERO, ZERO, ZERO))
-        street.amounts = Amounts(
-            staff=staff, office=office, district_share=district, street_share=staff + office - district
-        )
+        street.amounts = totals.get(street.id, Amounts())
 
     # Party-affairs allocations, beside the formula funds.
     allocations = scope_queryset(PartyAffairsAllocation.objects.filter(year=year), user)
@@ -673,7 +696,10 @@ def budget_explain(
         .overlapping_year(year)
         .select_related("person", "position")
         .annotate(
-            **{f"m{index}": standards.posting_months(segment) for index, segment in enumerate(segments)}
+            **{
+                f"m{index}": standards.posting_months(segment)
+                for index, segment in enumerate(segments)
+            }
         )
         .order_by("position__sort_order", "start_date", "person__name")
     )
@@ -740,6 +766,6 @@ def budget_explain(
         staff_lines=staff_lines,
         office_lines=office_lines,
         share_lines=share_lines,
-        amounts=combine(segments, staff, office),
+        amounts=combine([segment.district_basis_points for segment in segments], staff, office),
         unpaid_postings=sorted(set(unpaid)),
     )

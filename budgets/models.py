@@ -172,7 +172,9 @@ class ScenarioPayChange(models.Model):
     position = models.ForeignKey(
         "staffing.Position", verbose_name=_("position"), on_delete=models.PROTECT, related_name="+"
     )
-    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=10, decimal_places=2)
+    monthly_amount = models.DecimalField(
+        _("monthly amount (yuan)"), max_digits=10, decimal_places=2
+    )
     effective_from = models.DateField(_("effective from"))
 
     street_scope = None

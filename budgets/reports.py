@@ -55,7 +55,9 @@ class FundingReport(Report):
             Column("total", _("Total"), ColumnKind.MONEY),
             Column("district_share", _("Borne by the district"), ColumnKind.MONEY),
             Column("street_share", _("Borne by the streets"), ColumnKind.MONEY),
-            Column("party_city_district", _("Party-affairs funds: city and district"), ColumnKind.MONEY),
+            Column(
+                "party_city_district", _("Party-affairs funds: city and district"), ColumnKind.MONEY
+            ),
             Column("party_street_match", _("Party-affairs funds: street match"), ColumnKind.MONEY),
         ]
 

@@ -35,7 +35,9 @@ def budget_overview(request):
 @login_required
 def committee_budget(request, pk):
     committee = get_object_or_404(
-        scope_queryset(Committee.objects.select_related("street", "shares_office_with"), request.user),
+        scope_queryset(
+            Committee.objects.select_related("street", "shares_office_with"), request.user
+        ),
         pk=pk,
     )
     form, year, scenario = _parameters(request)

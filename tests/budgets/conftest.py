@@ -15,8 +15,12 @@ D = datetime.date
 class World:
     def __init__(self):
         district = District.objects.create(code="900", name="测试区")
-        self.east = Street.objects.create(district=district, code="901", name="东街道", sort_order=1)
-        self.west = Street.objects.create(district=district, code="902", name="西街道", sort_order=2)
+        self.east = Street.objects.create(
+            district=district, code="901", name="东街道", sort_order=1
+        )
+        self.west = Street.objects.create(
+            district=district, code="902", name="西街道", sort_order=2
+        )
         self.director = Position.objects.create(code="t-director", name="测试主任", sort_order=1)
         self.worker = Position.objects.create(code="t-worker", name="测试社工", sort_order=2)
         self.party = Position.objects.create(
@@ -25,8 +29,12 @@ class World:
         self.volunteer = Position.objects.create(
             code="t-volunteer", name="测试义工", is_paid=False, sort_order=4
         )
-        PayStandard.objects.create(position=self.director, monthly_amount=850, effective_from=D(2006, 1, 1))
-        PayStandard.objects.create(position=self.worker, monthly_amount=750, effective_from=D(2006, 1, 1))
+        PayStandard.objects.create(
+            position=self.director, monthly_amount=850, effective_from=D(2006, 1, 1)
+        )
+        PayStandard.objects.create(
+            position=self.worker, monthly_amount=750, effective_from=D(2006, 1, 1)
+        )
         OfficeFundRate.objects.create(amount_per_100_households=200, effective_from=D(2006, 1, 1))
         CostShare.objects.create(district_percent=50, effective_from=D(2006, 1, 1))
         self.sequence = 0

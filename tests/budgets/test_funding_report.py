@@ -30,7 +30,13 @@ def test_funding_report_reproduces_the_brief(demo):
     assert total.values["party_city_district"] == Decimal("278000.00")
     assert total.values["party_street_match"] == Decimal("103000.00")
     streets = [row for row in rows if row.level == "street"]
-    assert [row.label for row in streets] == ["南湖街道", "滨湖街道", "南苑街道", "兴隆街道", "双闸街道"]
+    assert [row.label for row in streets] == [
+        "南湖街道",
+        "滨湖街道",
+        "南苑街道",
+        "兴隆街道",
+        "双闸街道",
+    ]
     # The street rows add up to the district row.
     for key in ("staff", "office", "total", "district_share", "street_share"):
         assert sum(row.values[key] for row in streets) == total.values[key]
@@ -42,7 +48,9 @@ def test_funding_report_reproduces_the_brief(demo):
 @pytest.mark.django_db
 def test_exportreport_writes_the_funding_workbook(demo, tmp_path):
     target = tmp_path / "funding.xlsx"
-    call_command("exportreport", "funding", "--year", "2006", "--output", str(target), stdout=io.StringIO())
+    call_command(
+        "exportreport", "funding", "--year", "2006", "--output", str(target), stdout=io.StringIO()
+    )
     sheet = openpyxl.load_workbook(target).active
     assert "2006" in sheet["A1"].value
     header = [cell.value for cell in sheet[4]]

@@ -77,7 +77,9 @@ def test_scenario_comparison_page(clients, scenario):
 
 
 @pytest.mark.django_db
-def test_funding_page_query_count_does_not_grow_with_rows(clients, demo, django_assert_max_num_queries):
+def test_funding_page_query_count_does_not_grow_with_rows(
+    clients, demo, django_assert_max_num_queries
+):
     from communities.models import Committee
     from staffing.models import Person, Posting
 
@@ -96,7 +98,10 @@ def test_funding_page_query_count_does_not_grow_with_rows(clients, demo, django_
         )
         person = Person.objects.create(name=f"新人{index}", street=street)
         Posting.objects.create(
-            person=person, committee=committee, position=worker, start_date=datetime.date(2006, 1, 1)
+            person=person,
+            committee=committee,
+            position=worker,
+            start_date=datetime.date(2006, 1, 1),
         )
     assert count() == before
     with django_assert_max_num_queries(before):

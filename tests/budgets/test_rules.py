@@ -7,7 +7,7 @@ import pytest
 
 from budgets.calculations import budget_compute, budget_explain
 from budgets.models import CostShare, OfficeFundRate, PartyAffairsAllocation
-from budgets.money import money
+from budgets.money import money, round_units, yuan
 from communities.models import CommitteeKind, CommitteeStatus
 from staffing.models import PayStandard
 
@@ -30,6 +30,12 @@ def test_money_rounds_half_up_to_the_fen():
         money(0.1)
 
 
+@pytest.mark.parametrize("units", [0, 1, 4999, 5000, 5001, 15000, -5000, -4999, 123456789, 2675])
+@pytest.mark.parametrize("exponent", [2, 3, 4, 8])
+def test_integer_rounding_agrees_with_money(units, exponent):
+    assert yuan(round_units(units, exponent)) == money(Decimal(units).scaleb(-exponent))
+
+
 @pytest.mark.django_db
 def test_a_full_year_and_a_start_on_15_april(world):
     committee = world.committee("甲社区", households=0)
@@ -50,7 +56,9 @@ def test_leaving_mid_month_counts_that_month(world):
 def test_a_standard_that_rises_on_1_july_applies_from_july(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.worker, D(2005, 1, 1))
-    PayStandard.objects.create(position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1))
+    PayStandard.objects.create(
+        position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1)
+    )
     assert row(budget_compute(year=2006), committee).staff == Decimal(6 * 750 + 6 * 800)  # 9,300
     # The year before is recomputed with its own standards.
     assert row(budget_compute(year=2005), committee).staff == Decimal(0)
@@ -60,7 +68,9 @@ def test_a_standard_that_rises_on_1_july_applies_from_july(world):
 def test_a_standard_from_15_july_applies_from_august(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.worker, D(2005, 1, 1))
-    PayStandard.objects.create(position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 15))
+    PayStandard.objects.create(
+        position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 15)
+    )
     assert row(budget_compute(year=2006), committee).staff == Decimal(7 * 750 + 5 * 800)  # 9,250
 
 
@@ -188,7 +198,9 @@ def test_the_explanation_lists_who_how_long_at_what_standard(world):
     committee = world.committee("甲社区", households=2468)
     world.post(committee, world.director, D(2003, 5, 1), name="王主任")
     world.post(committee, world.worker, D(2006, 4, 15), name="李社工")
-    PayStandard.objects.create(position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1))
+    PayStandard.objects.create(
+        position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1)
+    )
     explanation = budget_explain(committee=committee, year=2006)
     lines = [(line.person, line.months, line.monthly_amount) for line in explanation.staff_lines]
     assert ("王主任", 6, Decimal("850.00")) in lines  # January–June, then July–December

@@ -37,8 +37,12 @@ def test_scenario_changes_the_result_not_the_base_nor_the_standards(world, scena
     world.post(committee, world.worker, D(2005, 1, 1))
     world.post(committee, world.party, D(2006, 4, 15))  # paid as a social worker
     world.post(committee, world.director, D(2005, 1, 1))
-    standards_before = list(PayStandard.objects.values_list("position_id", "monthly_amount", "effective_from"))
-    rates_before = list(OfficeFundRate.objects.values_list("amount_per_100_households", "effective_from"))
+    standards_before = list(
+        PayStandard.objects.values_list("position_id", "monthly_amount", "effective_from")
+    )
+    rates_before = list(
+        OfficeFundRate.objects.values_list("amount_per_100_households", "effective_from")
+    )
 
     what_if = budget_compute(year=2006, scenario=scenario).committee(committee.pk).amounts
     # Social workers 800 from January (the party-affairs worker too, from April): 12×800 + 9×800
@@ -50,15 +54,23 @@ def test_scenario_changes_the_result_not_the_base_nor_the_standards(world, scena
     assert base.staff == Decimal(12 * 750 + 9 * 750 + 12 * 850)
     assert base.office == Decimal("48000.00")
 
-    assert list(PayStandard.objects.values_list("position_id", "monthly_amount", "effective_from")) == standards_before
-    assert list(OfficeFundRate.objects.values_list("amount_per_100_households", "effective_from")) == rates_before
+    assert (
+        list(PayStandard.objects.values_list("position_id", "monthly_amount", "effective_from"))
+        == standards_before
+    )
+    assert (
+        list(OfficeFundRate.objects.values_list("amount_per_100_households", "effective_from"))
+        == rates_before
+    )
 
 
 @pytest.mark.django_db
 def test_scenario_replaces_later_real_standards_from_its_date(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.worker, D(2005, 1, 1))
-    PayStandard.objects.create(position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1))
+    PayStandard.objects.create(
+        position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1)
+    )
     scenario = Scenario.objects.create(name="四月起900")
     ScenarioPayChange.objects.create(
         scenario=scenario, position=world.worker, monthly_amount=900, effective_from=D(2006, 4, 1)
@@ -72,7 +84,9 @@ def test_scenario_replaces_later_real_standards_from_its_date(world):
 def test_scenario_cost_share(world):
     committee = world.committee("甲社区", households=1000)  # 24,000 a year
     scenario = Scenario.objects.create(name="区六成")
-    ScenarioCostShareChange.objects.create(scenario=scenario, district_percent=60, effective_from=D(2006, 1, 1))
+    ScenarioCostShareChange.objects.create(
+        scenario=scenario, district_percent=60, effective_from=D(2006, 1, 1)
+    )
     amounts = budget_compute(year=2006, scenario=scenario).committee(committee.pk).amounts
     assert amounts.district_share == Decimal("14400.00")
     assert amounts.street_share == Decimal("9600.00")
