@@ -98,6 +98,27 @@ class ScopedResource(resources.ModelResource):
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.user)
 
+    def get_instance(self, instance_loader, row):
+        """The existing row, looked up within the user's scope.
+
+        import-export's instance loader cleans the import-id fields without the user, so a
+        foreign key among them (a title's committee, a centre's street) would be looked up
+        in no scope at all and every such row refused, for clerks too. Clean them here with
+        the user; the lookup itself stays on the scoped queryset.
+        """
+        params = {}
+        for name in self.get_import_id_fields():
+            field = self.fields[name]
+            if str(field.column_name) not in row:
+                return None
+            try:
+                params[field.attribute] = field.clean(row, user=self.user)
+            except ValueError:
+                return None  # reported with its column when the field itself is imported
+        if not params:
+            return None
+        return self.get_queryset().filter(**params).first()
+
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         if not errors and not in_scope(instance, self.user):

@@ -28,7 +28,13 @@ def entries(path):
 
     def close():
         if current is not None:
-            result.append((flags, current.get("msgid", ""), [v for k, v in current.items() if k.startswith("msgstr")]))
+            result.append(
+                (
+                    flags,
+                    current.get("msgid", ""),
+                    [v for k, v in current.items() if k.startswith("msgstr")],
+                )
+            )
 
     for line in path.read_text(encoding="utf-8").splitlines() + [""]:
         if not line.strip():
@@ -101,7 +107,9 @@ def test_admin_index_in_chinese(clients):
 
 @pytest.mark.django_db
 def test_establishment_report_in_chinese(clients):
-    response = clients["viewer"].get(reverse("reports:report-detail", args=["establishment"]), {"year": 2006})
+    response = clients["viewer"].get(
+        reverse("reports:report-detail", args=["establishment"]), {"year": 2006}
+    )
     body = response.content.decode()
     for text in (
         "建邺区社区居委会建制情况表（2006年）",

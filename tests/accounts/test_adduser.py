@@ -147,7 +147,11 @@ def sqlite_env(tmp_path_factory):
     for command in (["migrate", "--noinput"], ["loaddemo"]):
         subprocess.run(
             [sys.executable, "manage.py", *command],
-            cwd=ROOT, env=env, check=True, capture_output=True, timeout=300,
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+            timeout=300,
         )
     return env
 
@@ -155,13 +159,20 @@ def sqlite_env(tmp_path_factory):
 def manage(env, *args, stdin=""):
     return subprocess.run(
         [sys.executable, "manage.py", *args],
-        cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120,
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
 def cli_usernames(env):
     result = manage(
-        env, "shell", "-c",
+        env,
+        "shell",
+        "-c",
         "from accounts.models import User; print(','.join(sorted(User.objects.values_list('username', flat=True))))",
     )
     assert result.returncode == 0, result.stderr
@@ -188,7 +199,9 @@ def test_command_line_failures(sqlite_env, args, stdin, message):
 
 
 def test_command_line_success(sqlite_env):
-    result = manage(sqlite_env, "adduser", "sun", "--role", "street", "--street", "滨湖", stdin=PASSWORD + "\n")
+    result = manage(
+        sqlite_env, "adduser", "sun", "--role", "street", "--street", "滨湖", stdin=PASSWORD + "\n"
+    )
     assert result.returncode == 0, result.stderr
     assert "已创建账户 sun（街道工作人员）。" in result.stdout
     assert "sun" in cli_usernames(sqlite_env).split(",")

@@ -16,8 +16,11 @@ REGISTERS = ["committee", "street", "title", "communitycentre", "district"]
 @pytest.mark.parametrize("model", REGISTERS)
 def test_permissions_per_role(model, users):
     def perms(role):
-        return {action for action in ("view", "add", "change", "delete")
-                if users[role].has_perm(f"communities.{action}_{model}")}
+        return {
+            action
+            for action in ("view", "add", "change", "delete")
+            if users[role].has_perm(f"communities.{action}_{model}")
+        }
 
     assert perms("admin") == {"view", "add", "change", "delete"}
     assert perms("clerk") == {"view", "add", "change", "delete"}
@@ -49,8 +52,11 @@ def test_role_change_moves_the_group(users):
 
 
 def test_permission_table_has_no_street_writes_in_communities():
-    assert not any(code.startswith(("add_", "change_", "delete_"))
-                   for app, code in permission_codenames(Role.STREET) if app == "communities")
+    assert not any(
+        code.startswith(("add_", "change_", "delete_"))
+        for app, code in permission_codenames(Role.STREET)
+        if app == "communities"
+    )
 
 
 def test_street_staff_need_a_street(demo):

@@ -61,7 +61,13 @@ def test_duplicate_code_in_the_admin_form(clients, demo):
     before = snapshot()
     response = clients["clerk"].post(
         reverse("admin:communities_committee_add"),
-        committee_form_data(template, code=existing.code, name="新建社区", one_stop_service="none", one_stop_since=""),
+        committee_form_data(
+            template,
+            code=existing.code,
+            name="新建社区",
+            one_stop_service="none",
+            one_stop_since="",
+        ),
     )
     assert response.status_code == 200
     assert response.context_data["adminform"].form.errors["code"] == ["该代码的社区居委会已存在。"]

@@ -16,17 +16,14 @@ def tables():
     """Every communities table (M2M tables included), plus the accounts and their groups."""
     models = list(apps.get_app_config("communities").get_models())
     through = [
-        field.remote_field.through
-        for model in models
-        for field in model._meta.local_many_to_many
+        field.remote_field.through for model in models for field in model._meta.local_many_to_many
     ]
     return [*models, *through]
 
 
 def snapshot():
     state = {
-        model._meta.db_table: list(model.objects.order_by("pk").values())
-        for model in tables()
+        model._meta.db_table: list(model.objects.order_by("pk").values()) for model in tables()
     }
     state["users"] = list(
         User.objects.order_by("pk").values("pk", "username", "role", "street", "password")

@@ -114,7 +114,11 @@ def test_anonymous_is_sent_to_login_everywhere(demo, client):
     before = Committee.objects.count()
     response = client.post(
         url("committee", "changelist"),
-        {"action": "delete_selected", "_selected_action": [Committee.objects.first().pk], "post": "yes"},
+        {
+            "action": "delete_selected",
+            "_selected_action": [Committee.objects.first().pk],
+            "post": "yes",
+        },
     )
     assert_login_redirect(response)
     assert Committee.objects.count() == before
@@ -163,7 +167,9 @@ def test_search_for_another_streets_row(model_name, role, client_for):
 
 def test_committee_totals_cover_own_street_only(clients, demo):
     response = clients["nanhu"].get(url("committee", "changelist"))
-    nanhu_households = sum(c.households for c in Committee.objects.filter(street__short_name="南湖"))
+    nanhu_households = sum(
+        c.households for c in Committee.objects.filter(street__short_name="南湖")
+    )
     assert response.context_data["totals"]["households"] == nanhu_households == 21364
 
 
@@ -260,7 +266,12 @@ AUTOCOMPLETE = [("committee", "shares_office_with"), ("title", "committee")]
 def autocomplete(client, model_name, field_name, term=""):
     return client.get(
         reverse("admin:autocomplete"),
-        {"app_label": "communities", "model_name": model_name, "field_name": field_name, "term": term},
+        {
+            "app_label": "communities",
+            "model_name": model_name,
+            "field_name": field_name,
+            "term": term,
+        },
     )
 
 
@@ -271,7 +282,9 @@ def test_autocomplete(model_name, field_name, role, client_for, demo):
     everything = autocomplete(client, model_name, field_name)
     assert everything.status_code == 200
     texts = [result["text"] for result in everything.json()["results"]]
-    binhu_search = [r["text"] for r in autocomplete(client, model_name, field_name, "滨湖").json()["results"]]
+    binhu_search = [
+        r["text"] for r in autocomplete(client, model_name, field_name, "滨湖").json()["results"]
+    ]
     if role == "nanhu":
         nanhu = Committee.objects.filter(street__short_name="南湖").order_by("code")
         assert sorted(texts) == sorted(c.name for c in nanhu)
@@ -299,7 +312,13 @@ def test_centre_add_form_lists_own_street_only(writer_client, clients):
     )
     assert "滨湖" not in response.content.decode()
     clerk_form = clients["clerk"].get(url("communitycentre", "add"))
-    assert form_choices(clerk_form, "street") == ["南湖街道", "滨湖街道", "南苑街道", "兴隆街道", "双闸街道"]
+    assert form_choices(clerk_form, "street") == [
+        "南湖街道",
+        "滨湖街道",
+        "南苑街道",
+        "兴隆街道",
+        "双闸街道",
+    ]
     assert len(form_choices(clerk_form, "committees")) == 38
 
 
@@ -479,9 +498,7 @@ def test_viewer_cannot_import(clients, users):
 
 def test_import_touching_another_street_is_refused(writer_client, users):
     own, other = row("committee", "own"), row("committee", "other")
-    content = committee_csv(
-        {own.code: {"户数": 1111}, other.code: {"户数": 2222}}, users["clerk"]
-    )
+    content = committee_csv({own.code: {"户数": 1111}, other.code: {"户数": 2222}}, users["clerk"])
     before = snapshot()
     response = import_post(writer_client, content)
     assert response.status_code == 200
@@ -614,7 +631,9 @@ def test_post_change_of_another_streets_committee_is_404(who, clients, writer_cl
     client = writer_client if who == "writer" else clients["nanhu"]
     other = row("committee", "other")
     before = snapshot()
-    response = client.post(url("committee", "change", other.pk), committee_form_data(other, households=1))
+    response = client.post(
+        url("committee", "change", other.pk), committee_form_data(other, households=1)
+    )
     assert response.status_code == 404
     assert snapshot() == before
 
@@ -648,7 +667,12 @@ def test_add_centre_serving_another_streets_committee_is_a_form_error(writer_cli
     binhu_committee = row("committee", "other")
     response = writer_client.post(
         url("communitycentre", "add"),
-        {"name": "越界社区中心", "street": nanhu.pk, "status": "planned", "committees": [binhu_committee.pk]},
+        {
+            "name": "越界社区中心",
+            "street": nanhu.pk,
+            "status": "planned",
+            "committees": [binhu_committee.pk],
+        },
     )
     assert response.status_code == 200
     assert "committees" in response.context_data["adminform"].form.errors
@@ -659,7 +683,8 @@ def test_own_centre_add_works_for_writer(writer_client, demo):
     """Positive control: the scoped form accepts the own street."""
     nanhu = demo["streets"]["南湖"]
     response = writer_client.post(
-        url("communitycentre", "add"), {"name": "沿河社区中心", "street": nanhu.pk, "status": "planned"}
+        url("communitycentre", "add"),
+        {"name": "沿河社区中心", "street": nanhu.pk, "status": "planned"},
     )
     assert response.status_code == 302
     assert CommunityCentre.objects.get(name="沿河社区中心").street == nanhu
@@ -698,18 +723,30 @@ def test_viewer_reads_but_cannot_write(clients, demo):
     before = snapshot()
     assert viewer.get(url("committee", "change", own.pk)).status_code == 200
     assert viewer.get(url("committee", "add")).status_code == 403
-    assert viewer.post(url("committee", "change", own.pk), committee_form_data(own, households=1)).status_code == 403
+    assert (
+        viewer.post(
+            url("committee", "change", own.pk), committee_form_data(own, households=1)
+        ).status_code
+        == 403
+    )
     new = committee_form_data(own, code="999", name="新社区")
     assert viewer.post(url("committee", "add"), new).status_code == 403
     nanhu = demo["streets"]["南湖"]
-    assert viewer.post(url("communitycentre", "add"), {"name": "x", "street": nanhu.pk, "status": "planned"}).status_code == 403
+    assert (
+        viewer.post(
+            url("communitycentre", "add"), {"name": "x", "street": nanhu.pk, "status": "planned"}
+        ).status_code
+        == 403
+    )
     assert snapshot() == before
 
 
 @pytest.mark.parametrize("role", ["admin", "clerk"])
 def test_district_writers_change_committees(role, clients):
     other = row("committee", "other")
-    response = clients[role].post(url("committee", "change", other.pk), committee_form_data(other, households=2600))
+    response = clients[role].post(
+        url("committee", "change", other.pk), committee_form_data(other, households=2600)
+    )
     assert response.status_code == 302, response.context_data["adminform"].form.errors
     assert Committee.objects.get(pk=other.pk).households == 2600
 
@@ -720,7 +757,9 @@ def test_street_staff_read_committees_but_cannot_change_them(clients):
     page = clients["nanhu"].get(url("committee", "change", own.pk))
     assert page.status_code == 200
     assert page.context_data["has_change_permission"] is False
-    response = clients["nanhu"].post(url("committee", "change", own.pk), committee_form_data(own, households=1))
+    response = clients["nanhu"].post(
+        url("committee", "change", own.pk), committee_form_data(own, households=1)
+    )
     assert response.status_code == 403
     assert snapshot() == before
 
@@ -746,3 +785,53 @@ def test_admin_index(role, client_for):
     assert response.status_code == 200
     models = {m["object_name"] for app in response.context_data["app_list"] for m in app["models"]}
     assert {"Committee", "Street", "Title", "CommunityCentre"} <= models
+
+
+RESOURCES = {
+    "street": "StreetResource",
+    "title": "TitleResource",
+    "communitycentre": "CommunityCentreResource",
+    "committee": "CommitteeResource",
+}
+
+
+@pytest.mark.parametrize("model_name", MODELS)
+def test_every_register_refuses_another_streets_row_on_import(model_name, nanhu_writer, users):
+    """The clerk's export of one 滨湖 row, re-imported by a 南湖 user with write rights."""
+    from communities import resources
+
+    resource_class = getattr(resources, RESOURCES[model_name])
+    spec = SPECS[model_name]
+    other = row(model_name, "other")
+    dataset = resource_class(user=users["clerk"]).export(
+        queryset=spec.model.objects.filter(pk=other.pk)
+    )
+    assert len(dataset) == 1
+    before = list(spec.model.objects.order_by("pk").values())
+    result = resource_class(user=nanhu_writer).import_data(dataset, dry_run=False)
+    assert result.has_validation_errors() or result.has_errors()
+    assert list(spec.model.objects.order_by("pk").values()) == before
+    # The clerk re-importing the same file is fine (nothing changed, nothing refused).
+    clerk_result = resource_class(user=users["clerk"]).import_data(dataset, dry_run=True)
+    assert not clerk_result.has_errors() and not clerk_result.has_validation_errors()
+
+
+@pytest.mark.parametrize("model_name", ["title", "communitycentre"])
+def test_import_updates_rows_keyed_by_a_foreign_key(model_name, nanhu_writer, users):
+    """Titles (keyed by committee) and centres (keyed by street) update, not duplicate."""
+    from communities import resources
+
+    resource_class = getattr(resources, RESOURCES[model_name])
+    spec = SPECS[model_name]
+    for user, which in ((users["clerk"], "other"), (nanhu_writer, "own")):
+        obj = row(model_name, which)
+        dataset = resource_class(user=user).export(queryset=spec.model.objects.filter(pk=obj.pk))
+        name_column = "称号名称" if model_name == "title" else "地址"
+        index = dataset.headers.index(name_column)
+        dataset[0] = tuple(v if i != index else "改过的" for i, v in enumerate(dataset[0]))
+        before = spec.model.objects.count()
+        result = resource_class(user=user).import_data(dataset, dry_run=False)
+        assert not result.has_errors() and not result.has_validation_errors()
+        assert spec.model.objects.count() == before
+        obj.refresh_from_db()
+        assert getattr(obj, "name" if model_name == "title" else "address") == "改过的"
