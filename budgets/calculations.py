@@ -38,9 +38,9 @@ earliest date for it on; before that date the real standards apply.
 from __future__ import annotations
 
 import datetime
+import operator
 from collections import defaultdict
 from dataclasses import dataclass, field
-import operator
 from decimal import Decimal
 from functools import cached_property, reduce
 
