@@ -155,28 +155,64 @@ IN_USE = {
 # Premises not in use: committee -> [(name, use, area, status, since, note)].
 NOT_IN_USE = {
     "新城社区": [
-        ("新城花园二期配套用房", BOTH, "300.00", PremisesStatus.PLANNED,
-         datetime.date(2006, 4, 1), "规划已批，尚未开工"),
+        (
+            "新城花园二期配套用房",
+            BOTH,
+            "300.00",
+            PremisesStatus.PLANNED,
+            datetime.date(2006, 4, 1),
+            "规划已批，尚未开工",
+        ),
     ],
     "雨润社区": [
-        ("雨润星雨华府配套用房", BOTH, "350.00", PremisesStatus.PLANNED,
-         datetime.date(2006, 5, 1), "随小区二期建设"),
+        (
+            "雨润星雨华府配套用房",
+            BOTH,
+            "350.00",
+            PremisesStatus.PLANNED,
+            datetime.date(2006, 5, 1),
+            "随小区二期建设",
+        ),
     ],
     "嘉陵江社区": [
-        ("嘉陵江东街小区配套用房", BOTH, "200.00", PremisesStatus.NEVER_BUILT,
-         datetime.date(2005, 9, 1), "规划图上有，小区交付时未建"),
+        (
+            "嘉陵江东街小区配套用房",
+            BOTH,
+            "200.00",
+            PremisesStatus.NEVER_BUILT,
+            datetime.date(2005, 9, 1),
+            "规划图上有，小区交付时未建",
+        ),
     ],
     "奥体社区": [
-        ("奥体新城配套用房", ACTIVITY, "250.00", PremisesStatus.NEVER_BUILT,
-         datetime.date(2005, 12, 1), "规划图上有，小区交付时未建"),
+        (
+            "奥体新城配套用房",
+            ACTIVITY,
+            "250.00",
+            PremisesStatus.NEVER_BUILT,
+            datetime.date(2005, 12, 1),
+            "规划图上有，小区交付时未建",
+        ),
     ],
     "江东社区": [
-        ("江东小区公建用房", BOTH, "180.00", PremisesStatus.DIVERTED,
-         datetime.date(2004, 11, 1), "验收后被开发商改作商铺出租"),
+        (
+            "江东小区公建用房",
+            BOTH,
+            "180.00",
+            PremisesStatus.DIVERTED,
+            datetime.date(2004, 11, 1),
+            "验收后被开发商改作商铺出租",
+        ),
     ],
     "白鹭社区": [
-        ("白鹭花园公建用房", ACTIVITY, "220.00", PremisesStatus.DIVERTED,
-         datetime.date(2005, 6, 1), "验收后被开发商挪作售楼处"),
+        (
+            "白鹭花园公建用房",
+            ACTIVITY,
+            "220.00",
+            PremisesStatus.DIVERTED,
+            datetime.date(2005, 6, 1),
+            "验收后被开发商挪作售楼处",
+        ),
     ],
 }
 
@@ -208,8 +244,17 @@ FUNCTION_STANDARD = [
 ]
 
 # Committees whose premises are too small (old estates): what they lack in 2006.
-POOR_PREMISES = ["沿河社区", "长虹社区", "南湖新村社区", "所街社区", "茶亭社区", "积善社区",
-                 "水西门社区", "江东社区", "河西社区"]
+POOR_PREMISES = [
+    "沿河社区",
+    "长虹社区",
+    "南湖新村社区",
+    "所街社区",
+    "茶亭社区",
+    "积善社区",
+    "水西门社区",
+    "江东社区",
+    "河西社区",
+]
 
 
 def missing_items(name: str, street_short: str, index: int) -> dict[str, str]:
@@ -243,7 +288,8 @@ def load_function_standard() -> dict[str, FunctionStandardItem]:
 def load_compliance(committees, items) -> None:
     """2006 compliance of every operating committee, in bulk (748 rows)."""
     operating = [
-        c for c in committees.values()
+        c
+        for c in committees.values()
         if c.kind == CommitteeKind.URBAN and c.status == CommitteeStatus.OPERATING
     ]
     operating.sort(key=lambda c: c.code)
@@ -261,7 +307,9 @@ def load_compliance(committees, items) -> None:
             row = existing.get((committee.pk, item.pk))
             if row is None:
                 to_create.append(
-                    Compliance(committee=committee, year=COMPLIANCE_YEAR, item=item, met=met, note=note)
+                    Compliance(
+                        committee=committee, year=COMPLIANCE_YEAR, item=item, met=met, note=note
+                    )
                 )
             elif (row.met, row.note) != (met, note):
                 row.met, row.note = met, note

@@ -51,9 +51,11 @@ class PremisesQuerySet(ScopedQuerySet):
 
 def in_use_q(day: datetime.date, prefix: str = "") -> Q:
     """The condition "in use on ``day``", for premises reached through ``prefix``."""
-    return Q(**{f"{prefix}status": PremisesStatus.IN_USE}) & (
-        Q(**{f"{prefix}status_since__isnull": True}) | Q(**{f"{prefix}status_since__lte": day})
-    ) & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
+    return (
+        Q(**{f"{prefix}status": PremisesStatus.IN_USE})
+        & (Q(**{f"{prefix}status_since__isnull": True}) | Q(**{f"{prefix}status_since__lte": day}))
+        & (Q(**{f"{prefix}ended_on__isnull": True}) | Q(**{f"{prefix}ended_on__gt": day}))
+    )
 
 
 def status_on_q(status: str, day: datetime.date, prefix: str = "") -> Q:

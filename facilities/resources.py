@@ -91,7 +91,9 @@ class PremisesResource(FacilitiesResource):
     committee = committee_key()
     name = text("name", _("name"))
     address = text("address", _("address"))
-    use = fields.Field(attribute="use", column_name=_("use"), widget=ChoiceWidget(PremisesUse.choices))
+    use = fields.Field(
+        attribute="use", column_name=_("use"), widget=ChoiceWidget(PremisesUse.choices)
+    )
     area = fields.Field(attribute="area", column_name=_("area (m²)"), widget=AreaWidget())
     tenure = fields.Field(
         attribute="tenure", column_name=_("tenure"), widget=ChoiceWidget(Tenure.choices)
@@ -111,8 +113,16 @@ class PremisesResource(FacilitiesResource):
         model = Premises
         import_id_fields = ("committee", "name")
         fields = (
-            "committee", "name", "address", "use", "area", "tenure", "status", "status_since",
-            "ended_on", "note",
+            "committee",
+            "name",
+            "address",
+            "use",
+            "area",
+            "tenure",
+            "status",
+            "status_since",
+            "ended_on",
+            "note",
         )
         clean_model_instances = True
         skip_unchanged = True
@@ -124,7 +134,9 @@ class PremisesResource(FacilitiesResource):
 
 class FunctionStandardItemResource(FacilitiesResource):
     group = fields.Field(
-        attribute="group", column_name=_("group"), widget=ChoiceWidget(FunctionStandardGroup.choices)
+        attribute="group",
+        column_name=_("group"),
+        widget=ChoiceWidget(FunctionStandardGroup.choices),
     )
     code = text("code", _("code"))
     name = text("name", _("name"))

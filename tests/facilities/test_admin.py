@@ -141,3 +141,25 @@ def test_compliance_changelist_query_count_does_not_grow(clients, django_assert_
         assert clients["clerk"].get(url).status_code == 200
     with django_assert_max_num_queries(len(baseline)):
         assert clients["clerk"].get(url + "?p=3").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "model", ["premises", "functionstandarditem", "compliance", "areastandard"]
+)
+def test_every_facilities_page_opens_in_chinese(clients, model):
+    client = clients["admin"]
+    changelist = client.get(reverse(f"admin:facilities_{model}_changelist"))
+    assert changelist.status_code == 200
+    assert client.get(reverse(f"admin:facilities_{model}_add")).status_code == 200
+    assert client.get(reverse(f"admin:facilities_{model}_export")).status_code == 200
+    assert client.get(reverse(f"admin:facilities_{model}_import")).status_code == 200
+    assert "办公活动用房" in client.get(reverse("admin:index")).content.decode()
+
+
+@pytest.mark.django_db
+def test_street_filter_offers_only_own_street(clients):
+    response = clients["nanhu"].get(CHANGELIST)
+    content = response.content.decode()
+    assert "南湖街道" in content and "滨湖街道" not in content
+    assert clients["nanhu"].get(CHANGELIST + "?q=滨湖").context["cl"].result_count == 0

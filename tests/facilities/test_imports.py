@@ -28,8 +28,19 @@ def import_through_the_project_path(tmp_path, user, data, register="premises"):
     path.write_bytes(data.export("xlsx"))
     return imports.import_file(register=register, path=path, user=user)
 
-HEADERS = ["社区代码", "名称", "用途", "面积（平方米）", "产权形式", "状态", "状态日期", "地址",
-           "停用日期", "备注"]
+
+HEADERS = [
+    "社区代码",
+    "名称",
+    "用途",
+    "面积（平方米）",
+    "产权形式",
+    "状态",
+    "状态日期",
+    "地址",
+    "停用日期",
+    "备注",
+]
 
 
 def dataset(*rows):
@@ -136,5 +147,7 @@ def test_compliance_import_by_item_name_and_yes_no(users):
     )
     result = ComplianceResource(user=users["clerk"]).import_data(data)
     assert not result.has_errors() and not result.has_validation_errors(), errors_of(result)
-    row = Compliance.objects.get(committee__code="320105001003", year=2006, item__code="reading-room")
+    row = Compliance.objects.get(
+        committee__code="320105001003", year=2006, item__code="reading-room"
+    )
     assert row.met is True and row.note == "新辟阅览角"

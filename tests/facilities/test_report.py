@@ -1,11 +1,8 @@
 """The facilities table reproduces the brief (51 premises, 14,680 m², about 432 m²)."""
 
-import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
-from django.core.management import call_command
 
 from reports.registry import get_report_class
 

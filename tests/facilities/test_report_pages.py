@@ -31,8 +31,12 @@ def test_report_page_query_count_does_not_grow(clients, demo, django_assert_max_
         assert clients["clerk"].get(URL).status_code == 200
     committees = list(demo["committees"].values())
     Premises.objects.bulk_create(
-        Premises(committee=committees[i % len(committees)], name=f"测试用房{i}",
-                 area=Decimal("10"), status=PremisesStatus.IN_USE)
+        Premises(
+            committee=committees[i % len(committees)],
+            name=f"测试用房{i}",
+            area=Decimal("10"),
+            status=PremisesStatus.IN_USE,
+        )
         for i in range(60)
     )
     with django_assert_max_num_queries(len(baseline)):
@@ -74,7 +78,12 @@ def test_premises_given_up_or_later_do_not_count(demo):
 def test_exportreport_facilities_workbook(demo, tmp_path):
     target = tmp_path / "facilities.xlsx"
     call_command(
-        "exportreport", "facilities", "--year", "2006", "--output", str(target),
+        "exportreport",
+        "facilities",
+        "--year",
+        "2006",
+        "--output",
+        str(target),
         stdout=io.StringIO(),
     )
     sheet = openpyxl.load_workbook(target).active

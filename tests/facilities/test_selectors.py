@@ -44,7 +44,9 @@ def test_shortfall_list(demo, django_assert_max_num_queries):
     assert worst.area_in_use == Decimal("165.00")
     assert worst.shortfall == Decimal("187.35")
     assert all(s.shortfall > 0 for s in shortfalls)
-    assert [s.shortfall for s in shortfalls] == sorted((s.shortfall for s in shortfalls), reverse=True)
+    assert [s.shortfall for s in shortfalls] == sorted(
+        (s.shortfall for s in shortfalls), reverse=True
+    )
     # The same rule as the model's own, in Python.
     standard = area_standard_on(day=datetime.date(2006, 12, 31))
     for s in shortfalls:
@@ -62,7 +64,9 @@ def test_later_standard_applies_from_its_date(demo):
 
 @pytest.mark.django_db
 def test_shortfalls_are_scoped(users):
-    assert {c.street.short_name for c in area_shortfalls(year=2006, user=users["nanhu"])} == {"南湖"}
+    assert {c.street.short_name for c in area_shortfalls(year=2006, user=users["nanhu"])} == {
+        "南湖"
+    }
 
 
 @pytest.mark.django_db
