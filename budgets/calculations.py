@@ -18,17 +18,21 @@ The rules (README, "Budgets"):
   :func:`households_for_budget`.
 - **Cost share**: the district's percentage in force each month; the street bears the rest.
   Without any cost-share standard the split is 50 / 50.
-- Money is rounded once per committee and figure (``budgets.money.money``); street and
-  district totals are sums of the rounded committee figures; the street share is the total
-  minus the (rounded) district share, so the two always add up.
+- Money is exact until it is rounded, once per committee and figure, half up to the fen
+  (``budgets.money``); street and district totals are sums of the rounded committee
+  figures; the street share is the total minus the (rounded) district share, so the two
+  always add up.
 
 How it is computed: the year is cut into *segments* at every date a standard (real or the
-scenario's) changes, so that within a segment every pay standard, the rate and the cost share
-are constant. The database then returns, in one grouped query over the postings, the months
-in post per committee, segment and pay position, and in one query over the committees the
-months established per segment; Python multiplies those integer month counts by the Decimal
-standards (exact on SQLite and PostgreSQL alike). The number of queries does not depend on
-the number of committees or postings.
+scenario's) takes effect, so that within a segment every pay standard, the rate and the cost
+share are constant; consecutive segments with the same cost share form a *period*. One
+grouped query over the postings returns, per committee and period, the staff funds in fen:
+the sum over segments of months in post (``months_touched`` over the segment) x the
+position's standard in fen, as integers (a posting in post for the whole period takes the
+period's total for its position without the month arithmetic). One query over the committees
+returns households and the months established per segment. Python then does integer
+arithmetic per committee and rounds once. Exact on SQLite and PostgreSQL alike; the number
+of queries (about ten) does not depend on the number of committees or postings.
 
 Scenarios change the standards only here: for a position (or the rate, or the cost share)
 that a scenario changes, the scenario's rows replace the real standards from the scenario's

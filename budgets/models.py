@@ -6,6 +6,7 @@ takes over. Scenarios are named sets of changes to the standards; they are appli
 inside the calculation (``budgets.calculations``) and never write to the real standards.
 """
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -203,6 +204,19 @@ class ScenarioPayChange(models.Model):
 
     def __str__(self):
         return f"{self.position} {self.monthly_amount} ({self.effective_from})"
+
+    def clean(self):
+        super().clean()
+        if self.position_id and self.position.paid_as_id:
+            raise ValidationError(
+                {
+                    "position": _(
+                        "This position is paid at the standard of %(other)s; change that "
+                        "position's pay instead."
+                    )
+                    % {"other": self.position.paid_as}
+                }
+            )
 
 
 class ScenarioRateChange(models.Model):

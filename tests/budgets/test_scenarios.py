@@ -120,3 +120,15 @@ def test_street_staff_see_scenario_results_of_their_street_only(world, scenario)
     lines = budget_compare(year=2006, scenario=scenario, user=user)
     assert [line.label for line in lines[1:]] == ["东街道"]
     assert lines[0].scenario.office == Decimal(1000 * 250 * 12 / 100)
+
+
+@pytest.mark.django_db
+def test_a_scenario_changes_the_standard_a_position_is_paid_at(world):
+    from django.core.exceptions import ValidationError
+
+    scenario = Scenario.objects.create(name="党务")
+    change = ScenarioPayChange(
+        scenario=scenario, position=world.party, monthly_amount=900, effective_from=D(2006, 1, 1)
+    )
+    with pytest.raises(ValidationError, match="测试社工"):
+        change.full_clean()
