@@ -17,7 +17,7 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-DOMAIN_APPS = ("communities", "staffing", "facilities", "budgets", "reports")
+DOMAIN_APPS = ("communities", "staffing", "facilities", "budgets", "reports", "returns")
 
 
 class Role(models.TextChoices):

@@ -22,6 +22,7 @@ REGISTERS = {
     "committees": "communities.resources.CommitteeResource",
     "titles": "communities.resources.TitleResource",
     "centres": "communities.resources.CommunityCentreResource",
+    "returns": "returns.resources.QuarterlyReturnResource",
 }
 
 

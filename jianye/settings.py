@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "facilities",
     "budgets",
     "reports",
+    "returns",
 ]
 
 MIDDLEWARE = [

@@ -8,5 +8,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("reports/", include("reports.urls")),
     path("budgets/", include("budgets.urls")),
+    path("returns/", include("returns.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,285 @@
+"""Reads of the quarterly returns: the grid's rows, completeness, the households budgets use.
+
+Every function is keyword-only; those that list rows take the ``user`` whose scope applies.
+Each runs a fixed number of queries however many committees there are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from communities.models import Committee, CommitteeStatus, PlanningStandard, Street
+from communities.scoping import SYSTEM, scope_queryset
+from facilities.models import Premises, in_use_q
+from staffing.models import Posting
+
+from .models import (
+    FIGURES,
+    QuarterlyReturn,
+    ReturnStatus,
+    previous_quarter,
+    quarter_bounds,
+    quarter_deadline,
+)
+
+AREA = DecimalField(max_digits=14, decimal_places=2)
+
+
+def approved_households_expression(*, year: int):
+    """Households of the committee ``OuterRef("pk")`` as its latest approved return of ``year``
+    gives them, or the register's figure (``Committee.households``) when there is none.
+
+    Use it in an annotation over committees::
+
+        Committee.objects.annotate(households_used=approved_households_expression(year=2006))
+    """
+    latest = (
+        QuarterlyReturn.objects.filter(
+            committee=OuterRef("pk"),
+            year=year,
+            status=ReturnStatus.APPROVED,
+            households__isnull=False,
+        )
+        .order_by("-quarter")
+        .values("households")[:1]
+    )
+    return Coalesce(Subquery(latest, output_field=IntegerField()), F("households"))
+
+
+def committees_in_quarter(queryset: QuerySet, *, year: int, quarter: int) -> QuerySet:
+    """Committees that existed during the quarter: established on or before its last day and
+    not revoked before its first day (a committee revoked mid-quarter still reports)."""
+    first, last = quarter_bounds(year, quarter)
+    return queryset.filter(
+        Q(established_on__isnull=True) | Q(established_on__lte=last),
+        Q(revoked_on__isnull=True) | Q(revoked_on__gte=first),
+    )
+
+
+def _with_registers(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
+    """Annotate what the registers know on ``day``: paid staff in post, premises area in use,
+    and the planning standard's households for the committee's area type."""
+    staff = (
+        Posting.objects.in_post_on(day)
+        .filter(committee=OuterRef("pk"), position__is_paid=True)
+        .order_by()
+        .values("committee")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    area = (
+        Premises.objects.filter(in_use_q(day), committee=OuterRef("pk"))
+        .order_by()
+        .values("committee")
+        .annotate(total=Sum("area"))
+        .values("total")
+    )
+    planning = PlanningStandard.objects.filter(area_type=OuterRef("area_type")).values(
+        "households"
+    )[:1]
+    return queryset.annotate(
+        staff_in_post=Coalesce(Subquery(staff, output_field=IntegerField()), 0),
+        premises_area=Coalesce(
+            Subquery(area, output_field=AREA), Value(Decimal("0.00")), output_field=AREA
+        ),
+        planning_standard=Subquery(planning, output_field=IntegerField()),
+    )
+
+
+@dataclass
+class GridRow:
+    committee: Committee
+    quarterly_return: QuarterlyReturn | None
+    previous: QuarterlyReturn | None
+    opened_in_quarter: bool = False
+    closed_in_quarter: bool = False
+
+    @property
+    def sharing(self) -> bool:
+        return self.committee.status == CommitteeStatus.SHARING
+
+    def previous_figures(self) -> dict | None:
+        return self.previous.figures() if self.previous else None
+
+
+def grid_rows(*, street: Street, year: int, quarter: int, user=SYSTEM) -> list[GridRow]:
+    """One row per committee of ``street`` that existed in the quarter, with this quarter's
+    return (or None), last quarter's, and the registers' figures. Four queries."""
+    first, last = quarter_bounds(year, quarter)
+    committees = list(
+        _with_registers(
+            committees_in_quarter(
+                scope_queryset(Committee.objects.filter(street=street), user),
+                year=year,
+                quarter=quarter,
+            ),
+            day=last,
+        )
+        .select_related("street")
+        .order_by("code")
+    )
+    ids = [c.pk for c in committees]
+    current = {
+        r.committee_id: r
+        for r in QuarterlyReturn.objects.filter(committee_id__in=ids, year=year, quarter=quarter)
+    }
+    prev_year, prev_quarter = previous_quarter(year, quarter)
+    previous = {
+        r.committee_id: r
+        for r in QuarterlyReturn.objects.filter(
+            committee_id__in=ids, year=prev_year, quarter=prev_quarter
+        )
+    }
+    rows = []
+    for committee in committees:
+        found = current.get(committee.pk)
+        if found is not None:
+            found.committee = committee
+        rows.append(
+            GridRow(
+                committee=committee,
+                quarterly_return=found,
+                previous=previous.get(committee.pk),
+                opened_in_quarter=bool(
+                    committee.established_on and committee.established_on >= first
+                ),
+                closed_in_quarter=bool(committee.revoked_on and committee.revoked_on <= last),
+            )
+        )
+    return rows
+
+
+def previous_figures_for(quarterly_return: QuarterlyReturn) -> dict | None:
+    year, quarter = previous_quarter(quarterly_return.year, quarterly_return.quarter)
+    found = QuarterlyReturn.objects.filter(
+        committee_id=quarterly_return.committee_id, year=year, quarter=quarter
+    ).first()
+    return found.figures() if found else None
+
+
+def review_returns(*, year: int, quarter: int, user, street=None, status=None) -> list:
+    """Returns of a quarter for the clerk's review page, with their committee and street."""
+    queryset = scope_queryset(
+        QuarterlyReturn.objects.for_quarter(year, quarter), user
+    ).select_related("committee__street", "updated_by")
+    if street is not None:
+        queryset = queryset.filter(committee__street=street)
+    if status:
+        queryset = queryset.filter(status=status)
+    return list(queryset.order_by("committee__street__sort_order", "committee__code"))
+
+
+# Completeness --------------------------------------------------------------------------------
+
+
+@dataclass
+class CompletenessLine:
+    label: str
+    expected: int = 0
+    submitted: int = 0
+    approved: int = 0
+    on_time: int = 0
+    late: int = 0
+    missing: list = field(default_factory=list)  # committees not submitted (late or not yet)
+    late_committees: list = field(default_factory=list)
+
+    @property
+    def outstanding(self) -> int:
+        return self.expected - self.submitted
+
+
+@dataclass
+class Completeness:
+    year: int
+    quarter: int
+    due_on: datetime.date
+    today: datetime.date
+    district: CompletenessLine
+    streets: list[CompletenessLine]
+
+    @property
+    def deadline_passed(self) -> bool:
+        return self.today > self.due_on
+
+
+def completeness(*, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None) -> Completeness:
+    """Expected, submitted, approved, on time and late returns of a quarter, per street and
+    for the district. Expected: committees that existed in the quarter. Submitted: returns
+    submitted or approved. On time: first submitted on or before the deadline. Late: first
+    submitted after it, or still not submitted once it has passed. Three queries."""
+    today = today or timezone.localdate()
+    due_on = quarter_deadline(year=year, quarter=quarter)
+    this_quarter = QuarterlyReturn.objects.filter(
+        committee=OuterRef("pk"), year=year, quarter=quarter
+    )
+    committees = (
+        committees_in_quarter(scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter)
+        .annotate(
+            return_status=Subquery(this_quarter.values("status")[:1]),
+            return_first_submitted=Subquery(this_quarter.values("first_submitted_at")[:1]),
+        )
+        .order_by("street__sort_order", "code")
+    )
+    streets = scope_queryset(Street.objects.all(), user).order_by("sort_order", "code")
+    lines = {street.pk: CompletenessLine(label=street.name) for street in streets}
+    district = CompletenessLine(label="")
+    for committee in committees:
+        line = lines.get(committee.street_id)
+        if line is None:
+            continue
+        submitted_on = (
+            timezone.localdate(committee.return_first_submitted)
+            if committee.return_first_submitted
+            else None
+        )
+        is_submitted = committee.return_status in (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)
+        for target in (line, district):
+            target.expected += 1
+            if is_submitted:
+                target.submitted += 1
+            if committee.return_status == ReturnStatus.APPROVED:
+                target.approved += 1
+            if submitted_on is not None and submitted_on <= due_on:
+                target.on_time += 1
+            elif (submitted_on is not None and submitted_on > due_on) or (
+                submitted_on is None and today > due_on
+            ):
+                target.late += 1
+                target.late_committees.append(committee)
+            if not is_submitted:
+                target.missing.append(committee)
+    return Completeness(
+        year=year,
+        quarter=quarter,
+        due_on=due_on,
+        today=today,
+        district=district,
+        streets=list(lines.values()),
+    )
+
+
+__all__ = [
+    "FIGURES",
+    "approved_households_expression",
+    "committees_in_quarter",
+    "completeness",
+    "grid_rows",
+    "review_returns",
+]

@@ -1,0 +1,347 @@
+"""Every change to a quarterly return goes through here.
+
+- :func:`return_save`: a street saves figures (draft or returned returns only), with
+  optimistic locking on ``version``;
+- :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
+  :func:`return_reopen`: the transitions, each in one transaction, each writing a
+  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return.
+
+The grid page, the admin actions, the import and the tests all call these functions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from communities.models import Committee, PlanningStandard
+from communities.scoping import in_scope
+
+from .models import (
+    EDITABLE_STATUSES,
+    FIGURES,
+    QuarterlyReturn,
+    ReturnEvent,
+    ReturnStatus,
+    previous_quarter,
+)
+from .rules import Finding, active_rules, check_figures
+
+
+class WorkflowError(Exception):
+    """A change that cannot be made; ``messages`` says why, one line per return."""
+
+    def __init__(self, messages):
+        self.messages = [messages] if isinstance(messages, str) else list(messages)
+        super().__init__("; ".join(str(m) for m in self.messages))
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    yours: object
+    theirs: object
+
+
+class StaleVersion(WorkflowError):
+    """Someone saved the return after the user loaded it; nothing was written."""
+
+    def __init__(self, current: QuarterlyReturn, changes: list[Change]):
+        self.current = current
+        self.changes = changes
+        who = current.updated_by.get_username() if current.updated_by_id else _("someone")
+        when = timezone.localtime(current.updated_at).strftime("%H:%M") if current.updated_at else ""
+        if changes:
+            detail = "; ".join(
+                _("%(field)s is now %(theirs)s") % {"field": c.label, "theirs": _show(c.theirs)}
+                for c in changes
+            )
+        else:
+            detail = _("its status is now “%(status)s”") % {"status": current.get_status_display()}
+        message = _(
+            "%(committee)s was changed by %(who)s at %(when)s while you were editing: "
+            "%(detail)s. Your input is kept below; check it and save again."
+        ) % {"committee": current.committee, "who": who, "when": when, "detail": detail}
+        super().__init__(message)
+
+
+def _show(value) -> str:
+    return _("(empty)") if value in (None, "") else str(value)
+
+
+def _may(user, codename: str) -> bool:
+    return bool(user and (user.is_superuser or user.has_perm(f"returns.{codename}")))
+
+
+def _require(user, codename: str) -> None:
+    if not _may(user, codename):
+        raise PermissionDenied(_("You may not do this with quarterly returns."))
+
+
+def _label(name: str) -> str:
+    return str(QuarterlyReturn._meta.get_field(name).verbose_name)
+
+
+def _actor(user):
+    return user if getattr(user, "pk", None) else None
+
+
+# Validation ------------------------------------------------------------------------------
+
+
+def findings_for(returns: list[QuarterlyReturn]) -> dict[int, list[Finding]]:
+    """Rule findings of each return (by pk), computed with three queries in all."""
+    if not returns:
+        return {}
+    rules = active_rules()
+    planning = dict(PlanningStandard.objects.values_list("area_type", "households"))
+    wanted = {(r.committee_id, *previous_quarter(r.year, r.quarter)) for r in returns}
+    previous = {}
+    years = {y for _c, y, _q in wanted}
+    for found in QuarterlyReturn.objects.filter(
+        committee_id__in={c for c, _y, _q in wanted}, year__in=years
+    ):
+        key = (found.committee_id, found.year, found.quarter)
+        if key in wanted:
+            previous[key] = found.figures()
+    area_types = dict(
+        Committee.objects.filter(pk__in={r.committee_id for r in returns}).values_list(
+            "pk", "area_type"
+        )
+    )
+    result = {}
+    for item in returns:
+        result[item.pk] = check_figures(
+            rules=rules,
+            figures=item.figures(),
+            previous=previous.get((item.committee_id, *previous_quarter(item.year, item.quarter))),
+            planning_households=planning.get(area_types.get(item.committee_id)),
+        )
+    return result
+
+
+def submission_problems(item: QuarterlyReturn, findings: list[Finding]) -> list[str]:
+    """Why ``item`` cannot be submitted: empty figures, errors, warnings without a comment."""
+    problems = []
+    empty = [_label(name) for name in FIGURES if getattr(item, name) is None]
+    if empty:
+        problems.append(_("fill in %(fields)s") % {"fields": "、".join(empty)})
+    problems += [f.message for f in findings if f.is_error]
+    if not item.comment.strip():
+        problems += [
+            _("%(warning)s (explain it in the comment)") % {"warning": f.message}
+            for f in findings
+            if not f.is_error
+        ]
+    return problems
+
+
+# Saving figures --------------------------------------------------------------------------
+
+
+def return_save(
+    *,
+    committee: Committee,
+    year: int,
+    quarter: int,
+    user,
+    data: dict,
+    version: int | None,
+    original: dict | None = None,
+) -> QuarterlyReturn:
+    """Save a return's figures (creating it if needed), refusing a stale ``version``.
+
+    ``data`` holds the figures, ``note`` and ``comment``; ``version`` is the version the
+    user's form was built from (0 or None for a return that did not exist yet); ``original``
+    the values the form showed, to name what someone else changed meanwhile.
+    """
+    if not in_scope(committee, user):
+        raise PermissionDenied(_("This record belongs to a street outside your scope."))
+    with transaction.atomic():
+        current = (
+            QuarterlyReturn.objects.select_for_update()
+            .select_related("committee", "updated_by")
+            .filter(committee=committee, year=year, quarter=quarter)
+            .first()
+        )
+        expected = version or 0
+        if current is None:
+            _require(user, "add_quarterlyreturn")
+            if expected != 0:
+                raise WorkflowError(_("This return no longer exists."))
+            current = QuarterlyReturn(committee=committee, year=year, quarter=quarter, version=0)
+        else:
+            _require(user, "change_quarterlyreturn")
+            if current.version != expected:
+                raise StaleVersion(current, _changes(current, data, original))
+            if not current.is_editable:
+                raise WorkflowError(
+                    _("%(committee)s: the return is %(status)s and cannot be changed.")
+                    % {"committee": committee, "status": current.get_status_display()}
+                )
+        for name in FIGURES:
+            if name in data:
+                setattr(current, name, data[name])
+        for name in ("note", "comment"):
+            if name in data:
+                setattr(current, name, data[name] or "")
+        current.version += 1
+        current.updated_by = _actor(user)
+        current.full_clean(exclude=["committee", "updated_by"])
+        current.save()
+        return current
+
+
+def _changes(current: QuarterlyReturn, data: dict, original: dict | None) -> list[Change]:
+    changes = []
+    for name in (*FIGURES, "note", "comment"):
+        theirs = getattr(current, name)
+        before = (original or data).get(name, theirs)
+        if before in ("",) and theirs is None:
+            continue
+        if before != theirs:
+            changes.append(Change(name, _label(name), data.get(name), theirs))
+    return changes
+
+
+# Transitions -----------------------------------------------------------------------------
+
+
+def _lock(returns: Iterable[QuarterlyReturn], user) -> list[QuarterlyReturn]:
+    ids = [r.pk for r in returns]
+    locked = list(
+        QuarterlyReturn.objects.select_for_update()
+        .filter(pk__in=ids)
+        .order_by("pk")
+    )
+    found = {r.pk: r for r in locked}
+    committees = {
+        c.pk: c
+        for c in Committee.objects.filter(pk__in={r.committee_id for r in locked}).select_related(
+            "street"
+        )
+    }
+    for item in locked:
+        item.committee = committees[item.committee_id]
+    if len(found) != len(set(ids)) or any(not in_scope(r, user) for r in locked):
+        raise PermissionDenied(_("This record belongs to a street outside your scope."))
+    if not locked:
+        raise WorkflowError(_("Select at least one return."))
+    return locked
+
+
+def _transition(items, *, user, to_status, reason="", allowed_from) -> list[QuarterlyReturn]:
+    wrong = [
+        _("%(committee)s: the return is %(status)s.")
+        % {"committee": r.committee, "status": r.get_status_display()}
+        for r in items
+        if r.status not in allowed_from
+    ]
+    if wrong:
+        raise WorkflowError(wrong)
+    now = timezone.now()
+    events = []
+    for item in items:
+        events.append(
+            ReturnEvent(
+                quarterly_return=item,
+                actor=_actor(user),
+                at=now,
+                from_status=item.status,
+                to_status=to_status,
+                reason=reason,
+            )
+        )
+        item.status = to_status
+        item.version += 1
+        item.updated_by = _actor(user)
+        if to_status == ReturnStatus.SUBMITTED:
+            item.submitted_at = now
+            item.first_submitted_at = item.first_submitted_at or now
+        elif to_status == ReturnStatus.APPROVED:
+            item.approved_at = now
+            item.approved_figures = item.figures()
+            item.reason = ""
+        else:
+            item.reason = reason
+        item.save()
+    ReturnEvent.objects.bulk_create(events)
+    return items
+
+
+def _reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise WorkflowError(_("Give a reason."))
+    return reason
+
+
+def return_submit(*, returns: Iterable[QuarterlyReturn], user) -> list[QuarterlyReturn]:
+    """Street staff submit returns (all or none): every figure filled, no error, every
+    warning explained in the comment."""
+    _require(user, "submit_quarterlyreturn")
+    with transaction.atomic():
+        items = _lock(returns, user)
+        findings = findings_for(items)
+        problems = []
+        for item in items:
+            if item.status not in EDITABLE_STATUSES:
+                continue
+            for problem in submission_problems(item, findings[item.pk]):
+                problems.append(
+                    _("%(committee)s: %(problem)s") % {"committee": item.committee, "problem": problem}
+                )
+        if problems:
+            raise WorkflowError(problems)
+        return _transition(
+            items, user=user, to_status=ReturnStatus.SUBMITTED, allowed_from=EDITABLE_STATUSES
+        )
+
+
+def return_approve(*, returns: Iterable[QuarterlyReturn], user) -> list[QuarterlyReturn]:
+    """A district clerk approves submitted returns; they are locked from then on."""
+    _require(user, "approve_quarterlyreturn")
+    with transaction.atomic():
+        items = _lock(returns, user)
+        return _transition(
+            items,
+            user=user,
+            to_status=ReturnStatus.APPROVED,
+            allowed_from=(ReturnStatus.SUBMITTED,),
+        )
+
+
+def return_send_back(*, returns: Iterable[QuarterlyReturn], user, reason: str) -> list[QuarterlyReturn]:
+    """A district clerk returns submitted returns to the street, with a reason."""
+    _require(user, "return_quarterlyreturn")
+    reason = _reason(reason)
+    with transaction.atomic():
+        items = _lock(returns, user)
+        return _transition(
+            items,
+            user=user,
+            to_status=ReturnStatus.RETURNED,
+            reason=reason,
+            allowed_from=(ReturnStatus.SUBMITTED,),
+        )
+
+
+def return_reopen(*, returns: Iterable[QuarterlyReturn], user, reason: str) -> list[QuarterlyReturn]:
+    """An administrator reopens approved returns (back to draft), with a reason."""
+    _require(user, "reopen_quarterlyreturn")
+    reason = _reason(reason)
+    with transaction.atomic():
+        items = _lock(returns, user)
+        return _transition(
+            items,
+            user=user,
+            to_status=ReturnStatus.DRAFT,
+            reason=reason,
+            allowed_from=(ReturnStatus.APPROVED,),
+        )
