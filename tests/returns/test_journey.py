@@ -162,7 +162,8 @@ def test_the_whole_journey(clients, users, demo):
     assert "审核后已修改" in street_client.get(grid_url(nanhu)).content.decode()
     assert "审核后已修改" in clerk.get(review_url() + "?status=draft").content.decode()
     history = street_client.get(reverse("returns:return-history", args=[yanhe.pk]))
-    assert [e.to_status for e in history.context["events"]] == [
+    # The demo had it submitted and returned once already; then this journey.
+    assert [e.to_status for e in history.context["events"]][-5:] == [
         ReturnStatus.SUBMITTED, ReturnStatus.RETURNED, ReturnStatus.SUBMITTED,
         ReturnStatus.APPROVED, ReturnStatus.DRAFT,
     ]
