@@ -76,6 +76,10 @@ class QuarterlyReturnResource(ScopedResource):
         super().__init__(**kwargs)
         self._rules = None
 
+    def get_import_fields(self):
+        # The committee's name is shown in the workbook for people; the code is the key.
+        return [f for f in super().get_import_fields() if not f.readonly]
+
     def get_queryset(self):
         return super().get_queryset().select_related("committee__street")
 

@@ -274,7 +274,8 @@ def _reshow_after_conflict(request, street, year, quarter, formset, conflicts):
         for name in (*FIGURES, "note", "comment"):
             value = "" if current[name] is None else str(current[name])
             data[f"initial-{prefix}-{name}"] = value
-            if not form.user_changed():
+            if name not in form.changed_data:
+                # Only what this user typed is kept; everything else shows the latest.
                 data[f"{prefix}-{name}"] = value
     initial = [_row_initial(row) for row in rows]
     reshown = GridFormSet(data, initial=initial, editables=[_editable(r) for r in rows])

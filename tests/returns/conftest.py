@@ -30,7 +30,9 @@ def grid_data(response) -> dict:
             text = "" if value is None else str(value)
             data[form.add_prefix(name)] = text
             if field.show_hidden_initial:
-                data[form.add_initial_prefix(name)] = text
+                # As Django renders it: a bound form propagates the posted hidden initial.
+                hidden = form.add_initial_prefix(name)
+                data[hidden] = form.data[hidden] if form.is_bound and hidden in form.data else text
     return data
 
 
