@@ -1,0 +1,109 @@
+"""importxlsx returns FILE --user nanhu: the grid's workbook, validation and scoping."""
+
+import io
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+from django.urls import reverse
+
+from returns.models import QuarterlyReturn, ReturnStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def workbook_from_grid(client, street, tmp_path, edit):
+    response = client.get(reverse("returns:return-workbook", args=[2007, 1]) + f"?street={street.pk}")
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    assert sheet.protection.sheet is True
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["社区代码", "社区居委会", "年份", "季度"]
+    assert sheet.cell(row=2, column=1).protection.locked is True
+    assert sheet.cell(row=3, column=5).protection.locked is False  # 南湖西路社区: no return yet
+    for row in sheet.iter_rows(min_row=2):
+        values = {header[i]: cell for i, cell in enumerate(row)}
+        edit(values)
+    path = tmp_path / "returns.xlsx"
+    book.save(path)
+    return path
+
+
+def fill(values):
+    if values["户数"].value is None:
+        values["户数"].value = 2000
+        values["户籍人口"].value = 5660
+        values["常住人口"].value = 6000
+        values["义工人数"].value = 20
+        values["开展活动次数"].value = 8
+        values["一站式服务办件数"].value = 0
+
+
+def run(path, user="nanhu-user", dry_run=False):
+    out, err = io.StringIO(), io.StringIO()
+    args = ["importxlsx", "returns", str(path), "--user", user]
+    if dry_run:
+        args.append("--dry-run")
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue()
+
+
+@pytest.fixture
+def nanhu_user(users):
+    users["nanhu"].username = "nanhu-user"
+    users["nanhu"].save()
+    return users["nanhu"]
+
+
+def test_import_of_the_filled_workbook(clients, demo, nanhu_user, tmp_path):
+    path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, fill)
+    assert "试运行" in run(path, dry_run=True) or "Dry run" in run(path, dry_run=True)
+    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street__short_name="南湖").count() == 3
+    run(path)
+    saved = QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street__short_name="南湖")
+    assert saved.count() == 9
+    assert all(r.status in (ReturnStatus.DRAFT, ReturnStatus.RETURNED) for r in saved)
+    assert saved.get(committee__name="长虹社区").households == 2000
+    assert saved.get(committee__name="长虹社区").updated_by == nanhu_user
+
+
+def test_import_runs_the_validation_rules(clients, demo, nanhu_user, tmp_path):
+    def bad(values):
+        fill(values)
+        if values["社区居委会"].value == "长虹社区":
+            values["户籍人口"].value = 10  # fewer people than households: an error
+    path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, bad)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("importxlsx", "returns", str(path), "--user", "nanhu-user", stderr=err)
+    assert "户数多于户籍人口" in err.getvalue()
+    assert not QuarterlyReturn.objects.filter(committee__name="长虹社区", year=2007, quarter=1).exists()
+
+
+def test_import_cannot_change_a_submitted_return(clients, demo, nanhu_user, tmp_path):
+    QuarterlyReturn.objects.filter(committee__name="南湖东路社区", year=2007, quarter=1).update(
+        status=ReturnStatus.SUBMITTED
+    )
+
+    def change(values):
+        fill(values)
+        if values["社区居委会"].value == "南湖东路社区":
+            values["户数"].value = 1234
+    path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, change)
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("importxlsx", "returns", str(path), "--user", "nanhu-user", stderr=err)
+    assert "已上报" in err.getvalue()
+    assert QuarterlyReturn.objects.get(committee__name="南湖东路社区", year=2007, quarter=1).households != 1234
+
+
+def test_browser_import_previews_then_saves(clients, demo, tmp_path):
+    street = demo["streets"]["南湖"]
+    path = workbook_from_grid(clients["nanhu"], street, tmp_path, fill)
+    url = reverse("returns:return-import", args=[2007, 1]) + f"?street={street.pk}"
+    with path.open("rb") as handle:
+        preview = clients["nanhu"].post(url, {"file": handle})
+    assert preview.status_code == 200 and preview.context["token"]
+    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 3
+    clients["nanhu"].post(url, {"token": preview.context["token"]})
+    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 9
