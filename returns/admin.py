@@ -138,15 +138,23 @@ class QuarterlyReturnAdmin(ScopedAdmin):
     @admin.action(description=_("Send selected returns back"), permissions=["return"])
     def send_back_selected(self, request, queryset):
         return _with_reason(
-            self, request, queryset, return_send_back,
-            _gettext("Sent %(count)s return(s) back."), _gettext("Send returns back"),
+            self,
+            request,
+            queryset,
+            return_send_back,
+            _gettext("Sent %(count)s return(s) back."),
+            _gettext("Send returns back"),
         )
 
     @admin.action(description=_("Reopen selected returns"), permissions=["reopen"])
     def reopen_selected(self, request, queryset):
         return _with_reason(
-            self, request, queryset, return_reopen,
-            _gettext("Reopened %(count)s return(s)."), _gettext("Reopen returns"),
+            self,
+            request,
+            queryset,
+            return_reopen,
+            _gettext("Reopened %(count)s return(s)."),
+            _gettext("Reopen returns"),
         )
 
     def has_submit_permission(self, request):

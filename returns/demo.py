@@ -43,7 +43,9 @@ def figures_for(committee, index, year, quarter) -> dict:
         "resident_population": round(registered * 1.06),
         "volunteers": 20 + index % 15,
         "activities": 6 + (index + quarter) % 7,
-        "one_stop_cases": (40 + 5 * index + 10 * quarter) if committee.one_stop_service != "none" else 0,
+        "one_stop_cases": (40 + 5 * index + 10 * quarter)
+        if committee.one_stop_service != "none"
+        else 0,
         "note": "",
     }
 
@@ -51,7 +53,9 @@ def figures_for(committee, index, year, quarter) -> dict:
 def _converge(committee, year, quarter, values) -> QuarterlyReturn:
     item = QuarterlyReturn.objects.filter(committee=committee, year=year, quarter=quarter).first()
     if item is None:
-        return QuarterlyReturn.objects.create(committee=committee, year=year, quarter=quarter, **values)
+        return QuarterlyReturn.objects.create(
+            committee=committee, year=year, quarter=quarter, **values
+        )
     changed = [name for name, value in values.items() if getattr(item, name) != value]
     if changed:
         for name in changed:
@@ -137,5 +141,11 @@ def load(context):
         )
         if submitted:
             _event(item, ReturnStatus.DRAFT, ReturnStatus.SUBMITTED, submitted)
-            _event(item, ReturnStatus.SUBMITTED, ReturnStatus.RETURNED, _at(year, quarter, 9, 16), reason)
+            _event(
+                item,
+                ReturnStatus.SUBMITTED,
+                ReturnStatus.RETURNED,
+                _at(year, quarter, 9, 16),
+                reason,
+            )
     return {}

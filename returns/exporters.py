@@ -82,11 +82,17 @@ def grid_workbook_bytes(*, street, year: int, quarter: int, rows, user) -> bytes
     base = len(lines) + 1
     about.cell(row=base, column=1, value=str(resource.fields["committee_name"].column_name))
     for index, name in enumerate(FIGURES, start=2):
-        about.cell(row=base, column=index, value=str(QuarterlyReturn._meta.get_field(name).verbose_name))
+        about.cell(
+            row=base, column=index, value=str(QuarterlyReturn._meta.get_field(name).verbose_name)
+        )
     for offset, row in enumerate(rows, start=base + 1):
         about.cell(row=offset, column=1, value=safe_text(row.committee.name))
         for index, name in enumerate(FIGURES, start=2):
-            about.cell(row=offset, column=index, value=getattr(row.previous, name) if row.previous else None)
+            about.cell(
+                row=offset,
+                column=index,
+                value=getattr(row.previous, name) if row.previous else None,
+            )
     about.column_dimensions["A"].width = 40
 
     buffer = io.BytesIO()

@@ -71,9 +71,7 @@ class ReturnRowForm(forms.Form):
         return values
 
     def user_changed(self) -> bool:
-        return any(
-            name in self.changed_data for name in (*FIGURES, "note", "comment")
-        )
+        return any(name in self.changed_data for name in (*FIGURES, "note", "comment"))
 
 
 ReturnGridFormSet = forms.formset_factory(ReturnRowForm, extra=0)

@@ -79,9 +79,7 @@ class QuarterlyReturn(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
     households = models.IntegerField(_("households"), null=True, blank=True)
-    registered_population = models.IntegerField(
-        _("registered population"), null=True, blank=True
-    )
+    registered_population = models.IntegerField(_("registered population"), null=True, blank=True)
     resident_population = models.IntegerField(_("resident population"), null=True, blank=True)
     volunteers = models.IntegerField(_("volunteers"), null=True, blank=True)
     activities = models.IntegerField(_("activities held"), null=True, blank=True)
@@ -148,9 +146,7 @@ class QuarterlyReturn(models.Model):
             models.UniqueConstraint(
                 fields=["committee", "year", "quarter"],
                 name="return_once_per_committee_and_quarter",
-                violation_error_message=_(
-                    "This committee already has a return for that quarter."
-                ),
+                violation_error_message=_("This committee already has a return for that quarter."),
             ),
             models.CheckConstraint(
                 condition=Q(quarter__gte=1) & Q(quarter__lte=4),

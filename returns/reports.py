@@ -62,5 +62,9 @@ class QuarterlyReport(Report):
 
     def notes(self):
         return [
-            str(_("Only approved returns are counted; a committee counts if it existed during the quarter."))
+            str(
+                _(
+                    "Only approved returns are counted; a committee counts if it existed during the quarter."
+                )
+            )
         ]

@@ -103,7 +103,11 @@ class QuarterlyReturnResource(ScopedResource):
     def workflow_errors(self, instance, committee) -> dict:
         errors = {}
         if instance.pk:
-            stored = QuarterlyReturn.objects.filter(pk=instance.pk).values_list("status", flat=True).first()
+            stored = (
+                QuarterlyReturn.objects.filter(pk=instance.pk)
+                .values_list("status", flat=True)
+                .first()
+            )
             if stored not in (ReturnStatus.DRAFT, ReturnStatus.RETURNED):
                 errors["__all__"] = ValidationError(
                     _gettext("The return is %(status)s and cannot be changed by an import.")

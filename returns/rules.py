@@ -24,11 +24,14 @@ from django.utils.translation import gettext as _
 
 from .models import FIGURES, Severity
 
-NAMES = frozenset(
-    [*FIGURES, *(f"prev_{name}" for name in FIGURES), "planning_households"]
-)
+NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES), "planning_households"])
 
-BINARY = {ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv}
+BINARY = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+}
 COMPARE = {
     ast.Lt: operator.lt,
     ast.LtE: operator.le,
@@ -101,7 +104,9 @@ def compile_expression(expression: str) -> ast.Expression:
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        raise ExpressionError(_("The expression cannot be read: %(reason)s") % {"reason": exc.msg}) from exc
+        raise ExpressionError(
+            _("The expression cannot be read: %(reason)s") % {"reason": exc.msg}
+        ) from exc
     _check(tree)
     return tree
 
@@ -182,7 +187,9 @@ def rule_names(*, figures: dict, previous: dict | None, planning_households) -> 
     return names
 
 
-def check_figures(*, rules, figures: dict, previous: dict | None, planning_households) -> list[Finding]:
+def check_figures(
+    *, rules, figures: dict, previous: dict | None, planning_households
+) -> list[Finding]:
     """Every active rule that fails for these figures, errors first."""
     names = rule_names(figures=figures, previous=previous, planning_households=planning_households)
     findings = []

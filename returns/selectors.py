@@ -219,7 +219,9 @@ class Completeness:
         return self.today > self.due_on
 
 
-def completeness(*, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None) -> Completeness:
+def completeness(
+    *, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None
+) -> Completeness:
     """Expected, submitted, approved, on time and late returns of a quarter, per street and
     for the district. Expected: committees that existed in the quarter. Submitted: returns
     submitted or approved. On time: first submitted on or before the deadline. Late: first
@@ -230,7 +232,9 @@ def completeness(*, year: int, quarter: int, user=SYSTEM, today: datetime.date |
         committee=OuterRef("pk"), year=year, quarter=quarter
     )
     committees = (
-        committees_in_quarter(scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter)
+        committees_in_quarter(
+            scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
+        )
         .annotate(
             return_status=Subquery(this_quarter.values("status")[:1]),
             return_first_submitted=Subquery(this_quarter.values("first_submitted_at")[:1]),

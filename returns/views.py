@@ -97,7 +97,9 @@ def _row_initial(row) -> dict:
     item = row.quarterly_return
     initial = {"committee": row.committee.pk, "version": item.version if item else 0}
     for name in (*FIGURES, "note", "comment"):
-        initial[name] = getattr(item, name) if item else ("" if name in ("note", "comment") else None)
+        initial[name] = (
+            getattr(item, name) if item else ("" if name in ("note", "comment") else None)
+        )
     return initial
 
 
@@ -170,7 +172,9 @@ def return_grid(request, year, quarter):
     editables = [_editable(row) for row in rows]
     if request.method != "POST":
         formset = GridFormSet(initial=initial, editables=editables)
-        context = _grid_context(request, street=street, year=year, quarter=quarter, rows=rows, formset=formset)
+        context = _grid_context(
+            request, street=street, year=year, quarter=quarter, rows=rows, formset=formset
+        )
         return render(request, "returns/grid.html", context)
 
     _require_perm(request.user, "change_quarterlyreturn")
@@ -178,7 +182,9 @@ def return_grid(request, year, quarter):
     by_committee = {row.committee.pk: row for row in rows}
     if not formset.is_valid():
         messages.error(request, _("Some figures are not whole numbers; nothing was saved."))
-        context = _grid_context(request, street=street, year=year, quarter=quarter, rows=rows, formset=formset)
+        context = _grid_context(
+            request, street=street, year=year, quarter=quarter, rows=rows, formset=formset
+        )
         return render(request, "returns/grid.html", context, status=400)
     if len(formset.forms) != len(rows) or any(
         form.cleaned_data["committee"] != row.committee.pk
@@ -187,7 +193,9 @@ def return_grid(request, year, quarter):
         # The page no longer matches the street's committees (or was tampered with).
         if any(form.cleaned_data["committee"] not in by_committee for form in formset.forms):
             raise Http404(_("No such committee in your scope."))
-        messages.error(request, _("The list of committees changed; please enter the figures again."))
+        messages.error(
+            request, _("The list of committees changed; please enter the figures again.")
+        )
         return redirect(_grid_url(street, year, quarter))
 
     conflicts = []
@@ -220,9 +228,7 @@ def return_grid(request, year, quarter):
 
     action = request.POST.get("action", "save")
     if saved:
-        messages.success(
-            request, _("Saved %(count)s return(s) as draft.") % {"count": len(saved)}
-        )
+        messages.success(request, _("Saved %(count)s return(s) as draft.") % {"count": len(saved)})
     if action in ("submit_selected", "submit_all"):
         current = {
             r.committee_id: r
@@ -239,7 +245,9 @@ def return_grid(request, year, quarter):
                 if form.cleaned_data.get("select") and form.cleaned_data["committee"] in current
             ]
         if not chosen:
-            messages.error(request, _("Nothing to submit: select returns that are drafts or returned."))
+            messages.error(
+                request, _("Nothing to submit: select returns that are drafts or returned.")
+            )
         else:
             try:
                 return_submit(returns=chosen, user=request.user)
@@ -282,7 +290,9 @@ def _reshow_after_conflict(request, street, year, quarter, formset, conflicts):
     reshown.is_valid()
     for conflict in conflicts:
         messages.error(request, conflict.messages[0])
-    context = _grid_context(request, street=street, year=year, quarter=quarter, rows=rows, formset=reshown)
+    context = _grid_context(
+        request, street=street, year=year, quarter=quarter, rows=rows, formset=reshown
+    )
     context["conflicts"] = {c.current.committee_id: c for c in conflicts}
     for line in context["lines"]:
         line["conflict"] = context["conflicts"].get(line["row"].committee.pk)
@@ -296,7 +306,10 @@ def _reshow_after_conflict(request, street, year, quarter, formset, conflicts):
 def return_review(request, year, quarter):
     _check_quarter(year, quarter)
     user = request.user
-    if not (user.has_perm("returns.approve_quarterlyreturn") or user.has_perm("returns.reopen_quarterlyreturn")):
+    if not (
+        user.has_perm("returns.approve_quarterlyreturn")
+        or user.has_perm("returns.reopen_quarterlyreturn")
+    ):
         raise PermissionDenied(_("You may not do this with quarterly returns."))
     street = _street_for(request)
     status = request.GET.get("status") or None
@@ -405,7 +418,9 @@ def grid_workbook(request, year, quarter):
     if street is None:
         return _street_chooser(request, year, quarter)
     rows = grid_rows(street=street, year=year, quarter=quarter, user=request.user)
-    body = grid_workbook_bytes(street=street, year=year, quarter=quarter, rows=rows, user=request.user)
+    body = grid_workbook_bytes(
+        street=street, year=year, quarter=quarter, rows=rows, user=request.user
+    )
     response = HttpResponse(body, content_type=XLSX)
     response["Content-Disposition"] = (
         f'attachment; filename="returns-{street.code}-{year}-Q{quarter}.xlsx"'
@@ -462,7 +477,9 @@ def grid_import(request, year, quarter):
             stored = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
             path = Path(default_storage.path(stored))
             try:
-                outcome = import_file(register="returns", path=path, user=request.user, dry_run=True)
+                outcome = import_file(
+                    register="returns", path=path, user=request.user, dry_run=True
+                )
                 dataset = read_dataset(path)
             except ImportFileError as exc:
                 default_storage.delete(stored)
@@ -478,4 +495,3 @@ def grid_import(request, year, quarter):
                 context["token"] = token
             return render(request, "returns/import.html", context)
     return render(request, "returns/import.html", context)
-

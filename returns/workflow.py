@@ -56,7 +56,9 @@ class StaleVersion(WorkflowError):
         self.current = current
         self.changes = changes
         who = current.updated_by.get_username() if current.updated_by_id else _("someone")
-        when = timezone.localtime(current.updated_at).strftime("%H:%M") if current.updated_at else ""
+        when = (
+            timezone.localtime(current.updated_at).strftime("%H:%M") if current.updated_at else ""
+        )
         if changes:
             detail = "; ".join(
                 _("%(field)s is now %(theirs)s") % {"field": c.label, "theirs": _show(c.theirs)}
@@ -215,11 +217,7 @@ def _changes(current: QuarterlyReturn, data: dict, original: dict | None) -> lis
 
 def _lock(returns: Iterable[QuarterlyReturn], user) -> list[QuarterlyReturn]:
     ids = [r.pk for r in returns]
-    locked = list(
-        QuarterlyReturn.objects.select_for_update()
-        .filter(pk__in=ids)
-        .order_by("pk")
-    )
+    locked = list(QuarterlyReturn.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
     found = {r.pk: r for r in locked}
     committees = {
         c.pk: c
@@ -295,7 +293,8 @@ def return_submit(*, returns: Iterable[QuarterlyReturn], user) -> list[Quarterly
                 continue
             for problem in submission_problems(item, findings[item.pk]):
                 problems.append(
-                    _("%(committee)s: %(problem)s") % {"committee": item.committee, "problem": problem}
+                    _("%(committee)s: %(problem)s")
+                    % {"committee": item.committee, "problem": problem}
                 )
         if problems:
             raise WorkflowError(problems)
@@ -317,7 +316,9 @@ def return_approve(*, returns: Iterable[QuarterlyReturn], user) -> list[Quarterl
         )
 
 
-def return_send_back(*, returns: Iterable[QuarterlyReturn], user, reason: str) -> list[QuarterlyReturn]:
+def return_send_back(
+    *, returns: Iterable[QuarterlyReturn], user, reason: str
+) -> list[QuarterlyReturn]:
     """A district clerk returns submitted returns to the street, with a reason."""
     _require(user, "return_quarterlyreturn")
     reason = _reason(reason)
@@ -332,7 +333,9 @@ def return_send_back(*, returns: Iterable[QuarterlyReturn], user, reason: str) -
         )
 
 
-def return_reopen(*, returns: Iterable[QuarterlyReturn], user, reason: str) -> list[QuarterlyReturn]:
+def return_reopen(
+    *, returns: Iterable[QuarterlyReturn], user, reason: str
+) -> list[QuarterlyReturn]:
     """An administrator reopens approved returns (back to draft), with a reason."""
     _require(user, "reopen_quarterlyreturn")
     reason = _reason(reason)

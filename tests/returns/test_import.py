@@ -13,7 +13,9 @@ pytestmark = pytest.mark.django_db
 
 
 def workbook_from_grid(client, street, tmp_path, edit):
-    response = client.get(reverse("returns:return-workbook", args=[2007, 1]) + f"?street={street.pk}")
+    response = client.get(
+        reverse("returns:return-workbook", args=[2007, 1]) + f"?street={street.pk}"
+    )
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.protection.sheet is True
@@ -58,9 +60,16 @@ def nanhu_user(users):
 def test_import_of_the_filled_workbook(clients, demo, nanhu_user, tmp_path):
     path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, fill)
     assert "试运行" in run(path, dry_run=True) or "Dry run" in run(path, dry_run=True)
-    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street__short_name="南湖").count() == 3
+    assert (
+        QuarterlyReturn.objects.filter(
+            year=2007, quarter=1, committee__street__short_name="南湖"
+        ).count()
+        == 3
+    )
     run(path)
-    saved = QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street__short_name="南湖")
+    saved = QuarterlyReturn.objects.filter(
+        year=2007, quarter=1, committee__street__short_name="南湖"
+    )
     assert saved.count() == 9
     assert all(r.status in (ReturnStatus.DRAFT, ReturnStatus.RETURNED) for r in saved)
     assert saved.get(committee__name="长虹社区").households == 2000
@@ -72,12 +81,15 @@ def test_import_runs_the_validation_rules(clients, demo, nanhu_user, tmp_path):
         fill(values)
         if values["社区居委会"].value == "长虹社区":
             values["户籍人口"].value = 10  # fewer people than households: an error
+
     path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, bad)
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("importxlsx", "returns", str(path), "--user", "nanhu-user", stderr=err)
     assert "户数多于户籍人口" in err.getvalue()
-    assert not QuarterlyReturn.objects.filter(committee__name="长虹社区", year=2007, quarter=1).exists()
+    assert not QuarterlyReturn.objects.filter(
+        committee__name="长虹社区", year=2007, quarter=1
+    ).exists()
 
 
 def test_import_cannot_change_a_submitted_return(clients, demo, nanhu_user, tmp_path):
@@ -89,12 +101,16 @@ def test_import_cannot_change_a_submitted_return(clients, demo, nanhu_user, tmp_
         fill(values)
         if values["社区居委会"].value == "南湖东路社区":
             values["户数"].value = 1234
+
     path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, change)
     err = io.StringIO()
     with pytest.raises(CommandError):
         call_command("importxlsx", "returns", str(path), "--user", "nanhu-user", stderr=err)
     assert "已上报" in err.getvalue()
-    assert QuarterlyReturn.objects.get(committee__name="南湖东路社区", year=2007, quarter=1).households != 1234
+    assert (
+        QuarterlyReturn.objects.get(committee__name="南湖东路社区", year=2007, quarter=1).households
+        != 1234
+    )
 
 
 def test_browser_import_previews_then_saves(clients, demo, tmp_path):
@@ -104,6 +120,10 @@ def test_browser_import_previews_then_saves(clients, demo, tmp_path):
     with path.open("rb") as handle:
         preview = clients["nanhu"].post(url, {"file": handle})
     assert preview.status_code == 200 and preview.context["token"]
-    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 3
+    assert (
+        QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 3
+    )
     clients["nanhu"].post(url, {"token": preview.context["token"]})
-    assert QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 9
+    assert (
+        QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 9
+    )

@@ -47,8 +47,14 @@ def test_the_whole_journey(clients, users, demo):
     for line in page.context["lines"]:
         prefix = line["form"].prefix
         previous = line["row"].previous
-        for name in ("households", "registered_population", "resident_population",
-                     "volunteers", "activities", "one_stop_cases"):
+        for name in (
+            "households",
+            "registered_population",
+            "resident_population",
+            "volunteers",
+            "activities",
+            "one_stop_cases",
+        ):
             if data[f"{prefix}-{name}"] == "":
                 data[f"{prefix}-{name}"] = str(getattr(previous, name))
     # A blocking error: more households than people.
@@ -98,7 +104,9 @@ def test_the_whole_journey(clients, users, demo):
     assert saved["沿河社区"].status == ReturnStatus.RETURNED
     assert saved["沿河社区"].reason == "常住人口偏低，请核实。"
     assert all(r.status == ReturnStatus.APPROVED for n, r in saved.items() if n != "沿河社区")
-    event = ReturnEvent.objects.filter(quarterly_return=yanhe, to_status=ReturnStatus.RETURNED).last()
+    event = ReturnEvent.objects.filter(
+        quarterly_return=yanhe, to_status=ReturnStatus.RETURNED
+    ).last()
     assert event.actor == users["clerk"] and event.reason == "常住人口偏低，请核实。"
     assert event.from_status == ReturnStatus.SUBMITTED and event.at is not None
 
@@ -122,7 +130,9 @@ def test_the_whole_journey(clients, users, demo):
 
     # 6. Locked: the grid shows no input for it, and a forged post changes nothing -------------
     page = street_client.get(grid_url(nanhu))
-    form = dict((line["row"].committee.name, line["form"]) for line in page.context["lines"])["沿河社区"]
+    form = dict((line["row"].committee.name, line["form"]) for line in page.context["lines"])[
+        "沿河社区"
+    ]
     assert form.editable is False
     assert f'name="{form.prefix}-households"' not in page.content.decode()
     data = grid_data(page)
@@ -141,13 +151,18 @@ def test_the_whole_journey(clients, users, demo):
     response = admin.post(review_url(), {"action": "reopen", "ids": [yanhe.pk], "reason": ""})
     yanhe.refresh_from_db()
     assert yanhe.status == ReturnStatus.APPROVED  # no reason, no reopening
-    admin.post(review_url(), {"action": "reopen", "ids": [yanhe.pk], "reason": "派出所更正了户籍数据。"})
+    admin.post(
+        review_url(), {"action": "reopen", "ids": [yanhe.pk], "reason": "派出所更正了户籍数据。"}
+    )
     yanhe.refresh_from_db()
     assert yanhe.status == ReturnStatus.DRAFT
     assert yanhe.changed_since_approval is False
     event = yanhe.events.last()
     assert (event.actor, event.from_status, event.to_status, event.reason) == (
-        users["admin"], ReturnStatus.APPROVED, ReturnStatus.DRAFT, "派出所更正了户籍数据。"
+        users["admin"],
+        ReturnStatus.APPROVED,
+        ReturnStatus.DRAFT,
+        "派出所更正了户籍数据。",
     )
 
     # 8. The street changes it: the changed-since-approval flag shows --------------------------
@@ -164,8 +179,11 @@ def test_the_whole_journey(clients, users, demo):
     history = street_client.get(reverse("returns:return-history", args=[yanhe.pk]))
     # The demo had it submitted and returned once already; then this journey.
     assert [e.to_status for e in history.context["events"]][-5:] == [
-        ReturnStatus.SUBMITTED, ReturnStatus.RETURNED, ReturnStatus.SUBMITTED,
-        ReturnStatus.APPROVED, ReturnStatus.DRAFT,
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.RETURNED,
+        ReturnStatus.SUBMITTED,
+        ReturnStatus.APPROVED,
+        ReturnStatus.DRAFT,
     ]
 
 
@@ -174,14 +192,23 @@ def test_admin_actions_use_the_same_workflow(clients, users, demo):
     item = QuarterlyReturn.objects.get(year=2006, quarter=4, committee__name="滨湖社区")
     url = reverse("admin:returns_quarterlyreturn_changelist")
     # Approved: only reopening applies; the clerk has no reopen action.
-    response = clients["clerk"].post(url, {"action": "reopen_selected", "_selected_action": [item.pk]})
+    response = clients["clerk"].post(
+        url, {"action": "reopen_selected", "_selected_action": [item.pk]}
+    )
     item.refresh_from_db()
     assert item.status == ReturnStatus.APPROVED
-    response = clients["admin"].post(url, {"action": "reopen_selected", "_selected_action": [item.pk]})
+    response = clients["admin"].post(
+        url, {"action": "reopen_selected", "_selected_action": [item.pk]}
+    )
     assert response.status_code == 200 and "reason" in response.content.decode()
     clients["admin"].post(
         url,
-        {"action": "reopen_selected", "_selected_action": [item.pk], "apply": "1", "reason": "复核"},
+        {
+            "action": "reopen_selected",
+            "_selected_action": [item.pk],
+            "apply": "1",
+            "reason": "复核",
+        },
     )
     item.refresh_from_db()
     assert item.status == ReturnStatus.DRAFT and item.events.last().reason == "复核"

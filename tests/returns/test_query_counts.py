@@ -15,15 +15,26 @@ pytestmark = pytest.mark.django_db
 def grow(street, count):
     for index in range(count):
         committee = Committee.objects.create(
-            code=f"Q{street.pk}{index:03d}", name=f"增长{index}", street=street,
-            households=2000, population=5600, established_on=datetime.date(2005, 1, 1),
+            code=f"Q{street.pk}{index:03d}",
+            name=f"增长{index}",
+            street=street,
+            households=2000,
+            population=5600,
+            established_on=datetime.date(2005, 1, 1),
         )
         for quarter, status in ((4, ReturnStatus.APPROVED), (1, ReturnStatus.SUBMITTED)):
             year = 2006 if quarter == 4 else 2007
             QuarterlyReturn.objects.create(
-                committee=committee, year=year, quarter=quarter, status=status,
-                households=2000, registered_population=5600, resident_population=5800,
-                volunteers=10, activities=5, one_stop_cases=0,
+                committee=committee,
+                year=year,
+                quarter=quarter,
+                status=status,
+                households=2000,
+                registered_population=5600,
+                resident_population=5800,
+                volunteers=10,
+                activities=5,
+                one_stop_cases=0,
                 approved_at=timezone.now() if status == ReturnStatus.APPROVED else None,
                 first_submitted_at=timezone.now(),
             )
@@ -38,7 +49,9 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("who", "name"), PAGES)
-def test_queries_do_not_grow_with_committees(who, name, clients, demo, django_assert_max_num_queries):
+def test_queries_do_not_grow_with_committees(
+    who, name, clients, demo, django_assert_max_num_queries
+):
     street = demo["streets"]["南湖"]
     url = reverse(name, args=[2007, 1]) + f"?street={street.pk}"
     client = clients[who]

@@ -31,8 +31,12 @@ def test_anything_outside_the_whitelist_is_refused(expression):
 
 
 def test_evaluation():
-    names = {"households": 2600, "prev_households": 2000, "registered_population": 7000,
-             "planning_households": 2400}
+    names = {
+        "households": 2600,
+        "prev_households": 2000,
+        "registered_population": 7000,
+        "planning_households": 2400,
+    }
     assert evaluate("households <= registered_population", names) is True
     assert evaluate("abs(households - prev_households) <= 0.2 * prev_households", names) is False
     assert evaluate("not (households > planning_households) or households < 0", names) is False
@@ -46,14 +50,21 @@ def test_evaluation():
 def test_seeded_rules_and_check_figures():
     rules = list(ValidationRule.objects.all())
     assert {r.severity for r in rules} == {Severity.ERROR, Severity.WARNING}
-    figures = {"households": -1, "registered_population": 100, "resident_population": 100,
-               "volunteers": 0, "activities": 0, "one_stop_cases": 0}
+    figures = {
+        "households": -1,
+        "registered_population": 100,
+        "resident_population": 100,
+        "volunteers": 0,
+        "activities": 0,
+        "one_stop_cases": 0,
+    }
     findings = check_figures(rules=rules, figures=figures, previous=None, planning_households=2400)
     assert [f.message for f in findings] == ["户数不能为负数。"]
     figures["households"] = 2600
     figures["registered_population"] = figures["resident_population"] = 7000
-    findings = check_figures(rules=rules, figures=figures, previous={"households": 2000},
-                             planning_households=2400)
+    findings = check_figures(
+        rules=rules, figures=figures, previous={"households": 2000}, planning_households=2400
+    )
     assert [(f.severity, f.message) for f in findings] == [
         (Severity.WARNING, "户数较上季度变动超过20%。"),
         (Severity.WARNING, "户数超过社区规划标准。"),
@@ -64,12 +75,23 @@ def test_a_rule_is_data_an_administrator_edits(clients):
     rule = ValidationRule(name="x", expression="households >", severity=Severity.ERROR, message="m")
     with pytest.raises(ValidationError):
         rule.full_clean()
-    ValidationRule.objects.create(name="义工不少于5人", expression="volunteers >= 5",
-                                  severity=Severity.WARNING, message="义工少于5人。")
-    figures = {"households": 100, "registered_population": 300, "resident_population": 300,
-               "volunteers": 2, "activities": 0, "one_stop_cases": 0}
-    findings = check_figures(rules=ValidationRule.objects.all(), figures=figures, previous=None,
-                             planning_households=None)
+    ValidationRule.objects.create(
+        name="义工不少于5人",
+        expression="volunteers >= 5",
+        severity=Severity.WARNING,
+        message="义工少于5人。",
+    )
+    figures = {
+        "households": 100,
+        "registered_population": 300,
+        "resident_population": 300,
+        "volunteers": 2,
+        "activities": 0,
+        "one_stop_cases": 0,
+    }
+    findings = check_figures(
+        rules=ValidationRule.objects.all(), figures=figures, previous=None, planning_households=None
+    )
     assert [f.message for f in findings] == ["义工少于5人。"]
     # Only administrators may change rules.
     from django.urls import reverse

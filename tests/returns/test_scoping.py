@@ -21,7 +21,9 @@ def binhu_return(demo):
 
 def test_grid_of_another_street_shows_own_street(clients, demo):
     binhu = demo["streets"]["滨湖"]
-    response = clients["nanhu"].get(reverse("returns:return-grid", args=[2007, 1]) + f"?street={binhu.pk}")
+    response = clients["nanhu"].get(
+        reverse("returns:return-grid", args=[2007, 1]) + f"?street={binhu.pk}"
+    )
     names = {line["row"].committee.name for line in response.context["lines"]}
     assert "南湖东路社区" in names and "滨湖社区" not in names
     assert "滨湖社区" not in response.content.decode()
@@ -58,8 +60,14 @@ def test_saving_another_streets_committee_through_the_grid_is_404(clients, demo,
 
 def test_workflow_refuses_another_streets_return(users, binhu_return):
     with pytest.raises(PermissionDenied):
-        return_save(committee=binhu_return.committee, year=2007, quarter=1, user=users["nanhu"],
-                    data={"households": 1}, version=binhu_return.version)
+        return_save(
+            committee=binhu_return.committee,
+            year=2007,
+            quarter=1,
+            user=users["nanhu"],
+            data={"households": 1},
+            version=binhu_return.version,
+        )
     with pytest.raises(PermissionDenied):
         return_submit(returns=[binhu_return], user=users["nanhu"])
     with pytest.raises(PermissionDenied):
@@ -82,9 +90,22 @@ def test_importing_another_streets_return_is_refused(users, demo, tmp_path):
 
     from returns.resources import QuarterlyReturnResource
 
-    headers = [str(QuarterlyReturnResource().fields[n].column_name) for n in (
-        "committee", "year", "quarter", "households", "registered_population",
-        "resident_population", "volunteers", "activities", "one_stop_cases", "note", "comment")]
+    headers = [
+        str(QuarterlyReturnResource().fields[n].column_name)
+        for n in (
+            "committee",
+            "year",
+            "quarter",
+            "households",
+            "registered_population",
+            "resident_population",
+            "volunteers",
+            "activities",
+            "one_stop_cases",
+            "note",
+            "comment",
+        )
+    ]
     workbook = openpyxl.Workbook()
     sheet = workbook.active
     sheet.append(headers)
@@ -93,9 +114,14 @@ def test_importing_another_streets_return_is_refused(users, demo, tmp_path):
     workbook.save(path)
     errors = io.StringIO()
     with pytest.raises(CommandError):
-        call_command("importxlsx", "returns", str(path), "--user", users["nanhu"].username, stderr=errors)
+        call_command(
+            "importxlsx", "returns", str(path), "--user", users["nanhu"].username, stderr=errors
+        )
     assert "320105002001" in errors.getvalue()
-    assert QuarterlyReturn.objects.get(committee__code="320105002001", year=2007, quarter=1).households != 2600
+    assert (
+        QuarterlyReturn.objects.get(committee__code="320105002001", year=2007, quarter=1).households
+        != 2600
+    )
 
 
 def test_viewer_can_read_but_not_save(clients, demo):

@@ -51,8 +51,17 @@ def test_demo_2006_approved_households_are_the_brief(demo):
 
 def test_exportreport_quarterly_workbook(demo, tmp_path):
     path = tmp_path / "quarterly.xlsx"
-    call_command("exportreport", "quarterly", "--year", "2006", "--quarter", "4",
-                 "--output", str(path), stdout=io.StringIO())
+    call_command(
+        "exportreport",
+        "quarterly",
+        "--year",
+        "2006",
+        "--quarter",
+        "4",
+        "--output",
+        str(path),
+        stdout=io.StringIO(),
+    )
     sheet = openpyxl.load_workbook(path).active
     cells = list(sheet.iter_rows(values_only=True))
     assert "社区居委会季度统计表" in cells[0][0] and "2006年第4季度" in cells[0][0]
@@ -71,8 +80,19 @@ def test_exportreport_quarterly_workbook(demo, tmp_path):
 
 def test_quarterly_report_as_street_user_counts_own_street(demo, users, tmp_path):
     path = tmp_path / "q.xlsx"
-    call_command("exportreport", "quarterly", "--year", "2006", "--quarter", "4",
-                 "--output", str(path), "--user", users["nanhu"].username, stdout=io.StringIO())
+    call_command(
+        "exportreport",
+        "quarterly",
+        "--year",
+        "2006",
+        "--quarter",
+        "4",
+        "--output",
+        str(path),
+        "--user",
+        users["nanhu"].username,
+        stdout=io.StringIO(),
+    )
     cells = list(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
     assert cells[4][1] == 9
     assert not any(row[0] == "滨湖街道" for row in cells)
