@@ -167,7 +167,7 @@ def return_save(
         raise PermissionDenied(_("This record belongs to a street outside your scope."))
     with transaction.atomic():
         current = (
-            QuarterlyReturn.objects.select_for_update()
+            QuarterlyReturn.objects.select_for_update(of=("self",))
             .select_related("committee", "updated_by")
             .filter(committee=committee, year=year, quarter=quarter)
             .first()
