@@ -64,6 +64,8 @@ class Report:
     form_number = ""
     unit = ""
     parameters: tuple[str, ...] = ("year",)
+    # Templates get report classes (the reports page); they must not try to call them.
+    do_not_call_in_templates = True
 
     def __init__(self, *, user=None, year: int, quarter: int | None = None, **options):
         self.user = user or SYSTEM

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
 from decimal import Decimal
 
 from django.utils import formats
@@ -96,74 +97,131 @@ def html_context(report: Report) -> dict:
     }
 
 
+HEADER_ROW = 4  # title, then the two head lines, then the column headers
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
+THIN = Side(style="thin")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+
+
+def text_width(value) -> int:
+    """How many character widths a value takes in a cell (CJK characters count double)."""
+    text = value if isinstance(value, str) else str(value or "")
+    return sum(2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in text)
+
+
+def cell_value(value, kind: str):
+    """What a cell holds: numbers as numbers (Decimal kept exact), text made formula-safe."""
+    if value is None or value == "":
+        return None
+    if kind == ColumnKind.PERCENT:
+        return float(value)  # a share for display, never money
+    return safe_text(value)
+
+
 def render_xlsx(report: Report) -> bytes:
+    """The report as a workbook a bureau sends as it is.
+
+    Row 1 the title (e.g. 建邺区社区居委会建制情况表（2006年）); row 2 the form number, the
+    issuing office and the period; row 3 the reporting unit and the unit of measure; row 4
+    the column headers (frozen, repeated on every printed page); then the district total,
+    street subtotals and committees; then the notes and the signature lines. Numbers keep
+    their type with thousands separators (two decimals for money and area); printed
+    landscape on A4, fitted to the page width, with the user and the date in the footer.
+    """
     columns = report.columns()
     rows = report.rows()
     workbook = Workbook()
     sheet = workbook.active
-    sheet.title = str(report.verbose_name)[:31]
+    sheet.title = safe_text(str(report.verbose_name)[:31])
     width = len(columns) + 1
-    thin = Side(style="thin")
-    border = Border(left=thin, right=thin, top=thin, bottom=thin)
+    nested = any(row.level == RowLevel.COMMITTEE for row in rows)
 
-    sheet.cell(row=1, column=1, value=safe_text(report.title()))
+    title = sheet.cell(row=1, column=1, value=safe_text(report.title()))
     sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
-    sheet.cell(row=1, column=1).font = Font(size=14, bold=True)
-    sheet.cell(row=1, column=1).alignment = Alignment(horizontal="center")
+    title.font = Font(size=16, bold=True)
+    title.alignment = Alignment(horizontal="center", vertical="center")
+    sheet.row_dimensions[1].height = 30
     for offset, line in enumerate(head_lines(report), start=2):
-        sheet.cell(row=offset, column=1, value=safe_text(line))
+        cell = sheet.cell(row=offset, column=1, value=safe_text(line))
         sheet.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=width)
+        cell.alignment = Alignment(horizontal="left", vertical="center")
 
-    header_row = 4
+    widths = [text_width(_("Unit")) + 2] + [0] * len(columns)
     headers = [_("Unit")] + [str(c.label) for c in columns]
     for index, label in enumerate(headers, start=1):
-        cell = sheet.cell(row=header_row, column=index, value=safe_text(label))
+        cell = sheet.cell(row=HEADER_ROW, column=index, value=safe_text(label))
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
-        cell.border = border
+        cell.fill = HEADER_FILL
+        cell.border = BORDER
+    sheet.row_dimensions[HEADER_ROW].height = 45
 
-    current = header_row
+    current = HEADER_ROW
     for row in rows:
         current += 1
-        label = row.label if row.level != RowLevel.COMMITTEE else "　" + row.label
-        first = sheet.cell(row=current, column=1, value=safe_text(label))
-        first.border = border
-        bold = row.level in (RowLevel.TOTAL, RowLevel.STREET) and any(
-            r.level == RowLevel.COMMITTEE for r in rows
-        ) or row.level == RowLevel.TOTAL
+        bold = row.level == RowLevel.TOTAL or (nested and row.level == RowLevel.STREET)
+        fill = TOTAL_FILL if row.level == RowLevel.TOTAL else None
+        first = sheet.cell(row=current, column=1, value=safe_text(row.label))
+        first.border = BORDER
         first.font = Font(bold=bold)
+        first.alignment = Alignment(
+            horizontal="center" if row.level == RowLevel.TOTAL else "left",
+            indent=2 if row.level == RowLevel.COMMITTEE else 0,
+            vertical="center",
+        )
+        widths[0] = max(widths[0], text_width(row.label) + (4 if row.level == RowLevel.COMMITTEE else 2))
         for index, column in enumerate(columns, start=2):
             value = row.values.get(column.key)
-            if isinstance(value, Decimal):
-                value = float(value) if column.kind == ColumnKind.PERCENT else value
-            cell = sheet.cell(row=current, column=index, value=safe_text(value))
-            cell.number_format = NUMBER_FORMATS.get(column.kind, "General")
-            cell.border = border
+            cell = sheet.cell(row=current, column=index, value=cell_value(value, column.kind))
+            cell.number_format = NUMBER_FORMATS.get(column.kind, "@")
+            cell.border = BORDER
             cell.font = Font(bold=bold)
+            if column.kind == ColumnKind.TEXT:
+                cell.alignment = Alignment(wrap_text=True, vertical="center")
+            else:
+                cell.alignment = Alignment(horizontal="right", vertical="center")
+            widths[index - 1] = max(
+                widths[index - 1], text_width(display_value(value, column.kind)) + 4
+            )
+        if fill is not None:
+            for index in range(1, width + 1):
+                sheet.cell(row=current, column=index).fill = fill
 
     foot = current + 2
     for note in report.notes():
-        sheet.cell(row=foot, column=1, value=safe_text(note))
+        cell = sheet.cell(row=foot, column=1, value=safe_text(note))
+        sheet.merge_cells(start_row=foot, start_column=1, end_row=foot, end_column=width)
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+        sheet.row_dimensions[foot].height = 15 * max(1, -(-text_width(note) // (12 * width)))
         foot += 1
-    sheet.cell(row=foot, column=1, value=safe_text(foot_line(report)))
+    sheet.cell(row=foot + 1, column=1, value=safe_text(foot_line(report)))
 
-    sheet.column_dimensions["A"].width = 22
     for index, column in enumerate(columns, start=2):
-        sheet.column_dimensions[get_column_letter(index)].width = max(12, len(str(column.label)) * 2 + 2)
-    sheet.row_dimensions[header_row].height = 32
-    sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2)
-    sheet.print_title_rows = f"{header_row}:{header_row}"
+        # Headers wrap over up to three lines; numbers never wrap.
+        header = -(-text_width(column.label) // 3) + 2
+        cap = 40 if column.kind == ColumnKind.TEXT else 22
+        widths[index - 1] = min(cap, max(10, header, widths[index - 1]))
+    widths[0] = min(40, max(12, widths[0]))
+    for index, value in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = value
+
+    sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
+    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+    sheet.print_area = f"A1:{get_column_letter(width)}{foot + 1}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
     sheet.page_setup.fitToHeight = 0
     sheet.sheet_properties.pageSetUpPr.fitToPage = True
-    sheet.oddFooter.left.text = safe_text(
-        _("Made by %(user)s") % {"user": report.generated_by()}
-    )
+    sheet.print_options.horizontalCentered = True
+    sheet.page_margins.left = sheet.page_margins.right = 0.5
+    sheet.page_margins.top = sheet.page_margins.bottom = 0.6
+    sheet.oddFooter.left.text = safe_text(_("Made by %(user)s") % {"user": report.generated_by()})
     sheet.oddFooter.center.text = _("Page &P of &N")
     sheet.oddFooter.right.text = formats.date_format(report.generated_at, "Y-m-d H:i")
+    workbook.properties.title = report.title()
+    workbook.properties.creator = report.generated_by()
 
     buffer = io.BytesIO()
     workbook.save(buffer)
@@ -171,14 +229,22 @@ def render_xlsx(report: Report) -> bytes:
 
 
 def render_csv(report: Report) -> bytes:
-    """CSV for Excel: UTF-8 with a byte-order mark, formulas neutralised."""
+    """CSV for Excel from the same rows: UTF-8 with a byte-order mark, formulas neutralised.
+
+    The title and the head lines (period, unit of measure) first, then the header and the
+    rows with plain numbers (no separators, so that the file reads back as numbers).
+    """
     columns = report.columns()
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow([safe_text(report.title())])
-    writer.writerow([_("Unit")] + [str(c.label) for c in columns])
+    for line in head_lines(report):
+        writer.writerow([safe_text(line)])
+    writer.writerow([_("Unit")] + [safe_text(str(c.label)) for c in columns])
     for row in report.rows():
         writer.writerow(
             [safe_text(row.label)] + [safe_text(row.values.get(c.key, "")) for c in columns]
         )
+    for note in report.notes():
+        writer.writerow([safe_text(note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")

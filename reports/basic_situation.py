@@ -1,0 +1,415 @@
+"""The yearly 基本情况: the "basic situation" section of the bureau's report, from the data.
+
+The structure of the bureau's report (``shared/seed/BRIEF.md``, section 5): 一、基本情况 with
+1. establishment (建制情况), 2. funding (经费情况), 3. facilities (设施情况). Every figure comes
+from the registered reports (establishment, funding, facilities) and the budget calculation
+they use, with the user's scope; the sentences are written from those figures, in the
+user's language. :func:`render_docx` writes the same content as a Word document.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
+
+from budgets.calculations import Standards
+from communities.scoping import SYSTEM
+from staffing.models import Position
+
+from .numbers import grouped
+from .registry import ColumnKind, Report, RowLevel, get_report_class
+
+IDENTIFIER = "basic-situation"
+
+
+def amount(value) -> str:
+    """Money or area as text: 2,031,600 when whole, 1,234.10 when not."""
+    value = Decimal(value or 0)
+    return grouped(value, 0 if value == value.to_integral_value() else 2)
+
+
+def listing(items: list[str]) -> str:
+    return pgettext("list separator", ", ").join(items)
+
+
+@dataclass
+class Table:
+    caption: str
+    unit: str
+    headers: list[str]
+    rows: list[list[str]]
+    levels: list[str]
+
+    @property
+    def lines(self) -> list[tuple[str, list[str]]]:
+        return list(zip(self.levels, self.rows, strict=True))
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class BasicSituation:
+    year: int
+    title: str
+    heading: str
+    sections: list[Section]
+    generated_by: str
+    generated_at: object
+
+    def text(self) -> str:
+        """Everything the page and the document say, as plain text (for search and tests)."""
+        parts = [self.title, self.heading]
+        for section in self.sections:
+            parts.append(section.heading)
+            parts.extend(section.paragraphs)
+            for table in section.tables:
+                parts.append(table.caption)
+                parts.extend(" ".join(row) for row in table.rows)
+        return "\n".join(parts)
+
+
+def report_table(report: Report, number: int, keys: list[str] | None = None) -> Table:
+    """A report's total and street rows as a document table (numbers with separators)."""
+    columns = [c for c in report.columns() if keys is None or c.key in keys]
+    rows, levels = [], []
+    for row in report.rows():
+        if row.level == RowLevel.COMMITTEE:
+            continue
+        cells = [row.label]
+        for column in columns:
+            value = row.values.get(column.key)
+            if value is None:
+                cells.append("")
+            elif column.kind in (ColumnKind.MONEY, ColumnKind.AREA, ColumnKind.DECIMAL):
+                cells.append(grouped(value, 2))
+            elif column.kind == ColumnKind.INTEGER:
+                cells.append(grouped(value))
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+        levels.append(row.level)
+    return Table(
+        caption=_("Table %(number)s %(name)s") % {"number": number, "name": report.verbose_name},
+        unit=_("Unit: %(unit)s") % {"unit": report.unit},
+        headers=[_("Unit")] + [str(c.label) for c in columns],
+        rows=rows,
+        levels=levels,
+    )
+
+
+# 1. Establishment ------------------------------------------------------------------------------
+def establishment_section(*, year: int, user) -> Section:
+    report = get_report_class("establishment")(user=user, year=year)
+    rows = report.rows()
+    total, streets = rows[0].values, [r for r in rows if r.level == RowLevel.STREET]
+    figures = {"established": total["established"], "operating": total["operating"]}
+    if getattr(user, "street", None) is not None:
+        figures["street"] = user.street.name
+        opening = _(
+            "%(street)s has established %(established)s community residents' committees, "
+            "%(operating)s of which actually operate."
+        )
+    else:
+        opening = _(
+            "The district has established %(established)s community residents' committees, "
+            "%(operating)s of which actually operate."
+        )
+    paragraphs = [opening % figures]
+    items = []
+    for street in streets:
+        values = street.values
+        if values["operating"] != values["established"]:
+            items.append(
+                _("%(street)s %(count)s (%(operating)s operating)")
+                % {
+                    "street": street.label,
+                    "count": values["established"],
+                    "operating": values["operating"],
+                }
+            )
+        else:
+            items.append(
+                _("%(street)s %(count)s") % {"street": street.label, "count": values["established"]}
+            )
+    if len(items) > 1:
+        paragraphs.append(_("By street: %(list)s.") % {"list": listing(items)})
+    sharing = [s for s in streets if s.values["sharing"]]
+    if sharing:
+        paragraphs.append(
+            _(
+                "%(count)s committees (%(streets)s) work from another committee's office and "
+                "have not yet been formally revoked."
+            )
+            % {
+                "count": total["sharing"],
+                "streets": listing(
+                    [
+                        _("%(street)s %(count)s") % {"street": s.label, "count": s.values["sharing"]}
+                        for s in sharing
+                    ]
+                ),
+            }
+        )
+    if total["village"]:
+        paragraphs.append(
+            _("There are also %(count)s village committees acting as residents' committees.")
+            % {"count": total["village"]}
+        )
+    paragraphs.append(
+        _("The residents' committees serve %(households)s households.")
+        % {"households": grouped(total["urban_households"])}
+    )
+    return Section(
+        heading=_("1. Establishment"), paragraphs=paragraphs, tables=[report_table(report, 1)]
+    )
+
+
+# 2. Funding -------------------------------------------------------------------------------------
+def pay_sentence(standards: Standards) -> str | None:
+    """Monthly pay standards in force at the end of the year, by position, in position order."""
+    if not standards.segments:
+        return None
+    pay = standards.segments[-1].pay
+    if not pay:
+        return None
+    positions = list(Position.objects.filter(is_paid=True).order_by("sort_order", "code"))
+    names = {p.pk: p.name for p in positions}
+    order = {p.pk: index for index, p in enumerate(positions)}
+    items = []
+    for pay_position in sorted(pay, key=lambda pk: order.get(pk, len(order))):
+        others = [
+            names[pk]
+            for pk in sorted(standards.paid_as.get(pay_position, []), key=order.get)
+            if pk != pay_position and pk in names
+        ]
+        name = standards.position_names.get(pay_position) or names.get(pay_position, "")
+        values = {"position": name, "amount": amount(pay[pay_position])}
+        if others:
+            values["others"] = listing(others)
+            items.append(_("%(position)s (including %(others)s) %(amount)s yuan") % values)
+        else:
+            items.append(_("%(position)s %(amount)s yuan") % values)
+    return _("Monthly pay standards: %(list)s.") % {"list": listing(items)}
+
+
+def funding_section(*, year: int, user) -> Section:
+    report = get_report_class("funding")(user=user, year=year)
+    result = report.result
+    standards = Standards(year=year)
+    paragraphs = []
+    sentence = pay_sentence(standards)
+    if sentence:
+        paragraphs.append(sentence)
+    rate = standards.segments[-1].rate if standards.segments else None
+    if rate is not None:
+        paragraphs.append(
+            _("Office and activity funds: %(rate)s yuan per 100 households per month.")
+            % {"rate": amount(rate)}
+        )
+    amounts = result.amounts
+    paragraphs.append(
+        _(
+            "In %(year)s staff funds come to %(staff)s yuan and office and activity funds to "
+            "%(office)s yuan, %(total)s yuan in all."
+        )
+        % {
+            "year": year,
+            "staff": amount(amounts.staff),
+            "office": amount(amounts.office),
+            "total": amount(amounts.total),
+        }
+    )
+    percents = {segment.district_percent for segment in standards.segments}
+    split = {"district": amount(amounts.district_share), "street": amount(amounts.street_share)}
+    if percents == {Decimal(50)}:
+        paragraphs.append(
+            _(
+                "The district and the streets bear half each: %(district)s yuan and "
+                "%(street)s yuan."
+            )
+            % split
+        )
+    else:
+        paragraphs.append(
+            _("The district bears %(district)s yuan and the streets %(street)s yuan.") % split
+        )
+    if result.party_city_district or result.party_street_match:
+        paragraphs.append(
+            _(
+                "On top of this, city and district finance allocate %(city)s yuan for "
+                "community party-affairs work, and the streets add a matching %(match)s yuan."
+            )
+            % {
+                "city": amount(result.party_city_district),
+                "match": amount(result.party_street_match),
+            }
+        )
+    table = report_table(
+        report, 2, ["staff", "office", "total", "district_share", "street_share"]
+    )
+    return Section(heading=_("2. Funding"), paragraphs=paragraphs, tables=[table])
+
+
+# 3. Facilities ----------------------------------------------------------------------------------
+def facilities_section(*, year: int, user) -> Section:
+    report = get_report_class("facilities")(user=user, year=year)
+    total = report.rows()[0].values
+    paragraphs = [
+        _(
+            "At the end of %(year)s the %(operating)s operating committees have %(premises)s "
+            "office and activity premises, %(area)s m² in all, about %(average)s m² per "
+            "committee."
+        )
+        % {
+            "year": year,
+            "operating": total["operating"],
+            "premises": total["premises_in_use"],
+            "area": amount(total["area_in_use"]),
+            "average": grouped(total["area_per_committee"] or 0),
+        }
+    ]
+    if total["under_standard"]:
+        paragraphs.append(
+            _("%(count)s committees are below the area standard, %(shortfall)s m² short in all.")
+            % {"count": total["under_standard"], "shortfall": amount(total["shortfall"])}
+        )
+    if total["never_built"] or total["diverted"]:
+        paragraphs.append(
+            _(
+                "%(never_built)s planned premises were never built and %(diverted)s were "
+                "diverted to other uses by developers."
+            )
+            % {"never_built": total["never_built"], "diverted": total["diverted"]}
+        )
+    table = report_table(
+        report,
+        3,
+        ["premises_in_use", "area_in_use", "operating", "area_per_committee", "under_standard",
+         "shortfall"],
+    )  # fmt: skip
+    return Section(heading=_("3. Facilities"), paragraphs=paragraphs, tables=[table])
+
+
+def basic_situation(*, year: int, user=SYSTEM) -> BasicSituation:
+    """The year's basic situation as ``user`` may see it (a street user: their street)."""
+    establishment = establishment_section(year=year, user=user)
+    unit = get_report_class("establishment")(user=user, year=year)
+    return BasicSituation(
+        year=year,
+        title=_("%(unit)s community building: the basic situation (%(year)s)")
+        % {"unit": unit.reporting_unit(), "year": year},
+        heading=_("I. Basic situation"),
+        sections=[
+            establishment,
+            funding_section(year=year, user=user),
+            facilities_section(year=year, user=user),
+        ],
+        generated_by=unit.generated_by(),
+        generated_at=timezone.localtime(),
+    )
+
+
+# The Word document ------------------------------------------------------------------------------
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+
+
+def _font(run, name: str, size: float, bold: bool = False):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def render_docx(situation: BasicSituation) -> bytes:
+    """The basic situation as a .docx: title, headings, paragraphs and the three tables."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(12)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(2.5)
+    document.core_properties.title = situation.title
+    document.core_properties.author = situation.generated_by
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(situation.title), HEADING_FONT, 16, bold=True)
+    _font(document.add_paragraph().add_run(situation.heading), HEADING_FONT, 14, bold=True)
+
+    for part in situation.sections:
+        _font(document.add_paragraph().add_run(part.heading), HEADING_FONT, 12, bold=True)
+        for text in part.paragraphs:
+            paragraph = document.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Pt(24)
+            paragraph.paragraph_format.line_spacing = 1.5
+            _font(paragraph.add_run(text), BODY_FONT, 12)
+        for table in part.tables:
+            caption = document.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(caption.add_run(table.caption), HEADING_FONT, 11, bold=True)
+            unit = document.add_paragraph()
+            unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _font(unit.add_run(table.unit), BODY_FONT, 9)
+            grid = document.add_table(rows=1 + len(table.rows), cols=len(table.headers))
+            grid.style = "Table Grid"
+            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for index, header in enumerate(table.headers):
+                cell = grid.rows[0].cells[index]
+                cell.text = ""
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _font(cell.paragraphs[0].add_run(header), HEADING_FONT, 9, bold=True)
+            for number, (cells, level) in enumerate(
+                zip(table.rows, table.levels, strict=True), start=1
+            ):
+                for index, value in enumerate(cells):
+                    cell = grid.rows[number].cells[index]
+                    cell.text = ""
+                    paragraph = cell.paragraphs[0]
+                    paragraph.alignment = (
+                        WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.RIGHT
+                    )
+                    _font(paragraph.add_run(value), BODY_FONT, 9, bold=level == RowLevel.TOTAL)
+            document.add_paragraph()
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _font(
+        footer.add_run(
+            _("Made by %(user)s on %(date)s")
+            % {
+                "user": situation.generated_by,
+                "date": formats.date_format(situation.generated_at, "Y-m-d H:i"),
+            }
+        ),
+        BODY_FONT,
+        9,
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

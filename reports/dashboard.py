@@ -1,0 +1,233 @@
+"""The dashboard's figures and charts, for a year, as a user may see them.
+
+Nothing here computes a rule of its own: the committees come from the establishment report,
+the premises from the facilities report and selectors, the money from
+:func:`budgets.calculations.budget_compute`, the staff from
+:func:`staffing.selectors.headcounts`, the returns from :func:`returns.selectors.completeness`
+— each with the user, so :func:`communities.scoping.scope_queryset` decides what is seen. A
+fixed number of queries, whatever the number of committees, postings or premises.
+
+Chart data is plain JSON-ready data (money as decimal strings, never floats), embedded in
+the page with ``json_script`` and drawn by ``static/js/dashboard.js``.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from budgets.calculations import budget_compute
+from budgets.models import PartyAffairsAllocation
+from communities.models import CommitteeStatus
+from communities.scoping import scope_queryset
+from facilities.selectors import committees_with_area, quantize_area
+from returns.models import QuarterlyReturn, ReturnStatus
+from returns.selectors import completeness
+from staffing.models import Position
+from staffing.selectors import headcounts
+
+from .registry import get_report_class
+
+
+def latest_data_year(*, user, today: datetime.date | None = None) -> int:
+    """The latest year with data the user may see: approved quarterly returns or party-affairs
+    allocations (what a year's reports are made from), never past this year; this year when
+    there is none."""
+    this_year = (today or timezone.localdate()).year
+    found = [
+        scope_queryset(
+            QuarterlyReturn.objects.filter(status=ReturnStatus.APPROVED, year__lte=this_year),
+            user,
+        ).aggregate(latest=Max("year"))["latest"],
+        scope_queryset(
+            PartyAffairsAllocation.objects.filter(year__lte=this_year), user
+        ).aggregate(latest=Max("year"))["latest"],
+    ]
+    found = [year for year in found if year is not None]
+    return max(found) if found else this_year
+
+
+def quarter_of_interest(year: int, today: datetime.date | None = None) -> int:
+    """The quarter whose completeness the dashboard shows: the current quarter in the
+    current year (as the returns pages count it), the fourth of a past year, the first of a
+    future one."""
+    today = today or timezone.localdate()
+    if year < today.year:
+        return 4
+    if year > today.year:
+        return 1
+    return (today.month - 1) // 3 + 1
+
+
+def money_text(value: Decimal) -> str:
+    """Money for the chart JSON: an exact decimal string."""
+    return str(Decimal(value).quantize(Decimal("0.01")))
+
+
+@dataclass
+class KeyFigures:
+    established: int = 0
+    operating: int = 0
+    sharing: int = 0
+    village: int = 0
+    households: int = 0
+    staff_paid: int = 0
+    volunteers: int = 0
+    premises: int = 0
+    area: Decimal = Decimal(0)
+    area_per_committee: Decimal | None = None
+    under_standard: int = 0
+    budget_total: Decimal = Decimal(0)
+    budget_district: Decimal = Decimal(0)
+    budget_street: Decimal = Decimal(0)
+    district_percent: Decimal | None = None
+    expected: int = 0
+    submitted: int = 0
+    approved: int = 0
+    late: int = 0
+
+    @property
+    def submitted_percent(self) -> Decimal | None:
+        if not self.expected:
+            return None
+        return (Decimal(100) * self.submitted / self.expected).quantize(Decimal("0.1"))
+
+
+@dataclass
+class Dashboard:
+    year: int
+    quarter: int
+    figures: KeyFigures
+    charts: dict = field(default_factory=dict)
+    streets: list = field(default_factory=list)
+
+
+def _committees(year, user, figures, charts):
+    report = get_report_class("establishment")(user=user, year=year)
+    rows = report.rows()
+    total, streets = rows[0].values, rows[1:]
+    figures.established = total.get("established", 0)
+    figures.operating = total.get("operating", 0)
+    figures.sharing = total.get("sharing", 0)
+    figures.village = total.get("village", 0)
+    figures.households = total.get("urban_households", 0)
+    charts["committees"] = {
+        "categories": [row.label for row in streets],
+        "series": [
+            {"name": _("Operating"), "data": [row.values["operating"] for row in streets]},
+            {
+                "name": _("Sharing an office, not revoked"),
+                "data": [row.values["sharing"] for row in streets],
+            },
+            {
+                "name": _("Village committees acting as residents' committees"),
+                "data": [row.values["village"] for row in streets],
+            },
+        ],
+    }
+    return [row.label for row in streets]
+
+
+def _budget(year, user, figures, charts):
+    result = budget_compute(year=year, user=user)
+    amounts = result.amounts
+    figures.budget_total = amounts.total
+    figures.budget_district = amounts.district_share
+    figures.budget_street = amounts.street_share
+    if amounts.total:
+        figures.district_percent = (
+            Decimal(100) * amounts.district_share / amounts.total
+        ).quantize(Decimal("0.1"))
+    charts["budget"] = {
+        "categories": [street.name for street in result.streets],
+        "series": [
+            {
+                "name": _("Borne by the district"),
+                "data": [money_text(s.amounts.district_share) for s in result.streets],
+            },
+            {
+                "name": _("Borne by the street"),
+                "data": [money_text(s.amounts.street_share) for s in result.streets],
+            },
+        ],
+    }
+
+
+def _facilities(year, user, figures, charts):
+    report = get_report_class("facilities")(user=user, year=year)
+    total = report.rows()[0].values
+    figures.premises = total["premises_in_use"]
+    figures.area = total["area_in_use"]
+    figures.area_per_committee = total["area_per_committee"]
+    figures.under_standard = total["under_standard"]
+    committees = (
+        committees_with_area(year=year, user=user, standard=report.standard())
+        .filter(status=CommitteeStatus.OPERATING)
+        .order_by("street__sort_order", "street__code", "code")
+        .values_list("name", "area_in_use", "required_area")
+    )
+    names, areas, required = [], [], []
+    for name, area, needed in committees:
+        names.append(name)
+        areas.append(str(quantize_area(area)))
+        required.append(str(quantize_area(needed)))
+    charts["area"] = {
+        "categories": names,
+        "series": [
+            {"name": _("Area in use (m²)"), "data": areas, "type": "bar"},
+            {"name": _("Required by the standard (m²)"), "data": required, "type": "line"},
+        ],
+    }
+
+
+def _staff(year, user, figures, charts):
+    positions = list(Position.objects.order_by("sort_order", "code"))
+    counts = headcounts(year=year, user=user, positions=positions, group_by=None)[None]
+    figures.staff_paid = counts.get("paid") or 0
+    figures.volunteers = sum(
+        counts.get(f"position_{p.pk}") or 0 for p in positions if not p.is_paid
+    )
+    charts["staff"] = {
+        "categories": [p.name for p in positions],
+        "series": [
+            {
+                "name": _("Staff in post on 31 December"),
+                "data": [counts.get(f"position_{p.pk}") or 0 for p in positions],
+            }
+        ],
+    }
+
+
+def _returns(year, quarter, user, figures, charts, today):
+    lines = {q: completeness(year=year, quarter=q, user=user, today=today).district for q in (1, 2, 3, 4)}
+    current = lines[quarter]
+    figures.expected = current.expected
+    figures.submitted = current.submitted
+    figures.approved = current.approved
+    figures.late = current.late
+    charts["completeness"] = {
+        "categories": [_("Q%(quarter)s") % {"quarter": q} for q in lines],
+        "series": [
+            {"name": _("Returns expected"), "data": [lines[q].expected for q in lines]},
+            {"name": _("Submitted"), "data": [lines[q].submitted for q in lines]},
+            {"name": _("Approved"), "data": [lines[q].approved for q in lines]},
+        ],
+    }
+
+
+def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboard:
+    """Key figures and chart data of ``year`` as ``user`` may see them."""
+    quarter = quarter_of_interest(year, today)
+    figures = KeyFigures()
+    charts: dict = {}
+    streets = _committees(year, user, figures, charts)
+    _budget(year, user, figures, charts)
+    _facilities(year, user, figures, charts)
+    _staff(year, user, figures, charts)
+    _returns(year, quarter, user, figures, charts, today)
+    return Dashboard(year=year, quarter=quarter, figures=figures, charts=charts, streets=streets)
