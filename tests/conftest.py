@@ -1,5 +1,7 @@
 """Shared fixtures: the demo district and one logged-in client per role."""
 
+import os
+
 import pytest
 from django.test import Client
 
@@ -16,13 +18,39 @@ def plain_static_files(settings):
     }
 
 
-@pytest.fixture
-def demo(db):
-    """The Jianye reference data, loaded through the same code as ``manage.py loaddemo``."""
+def pytest_configure(config):
+    # Hashing passwords at full strength dominates the run time; tests need no strength.
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+def load_demo():
     from django.core.management import call_command
 
-    call_command("loaddemo", stdout=open("/dev/null", "w"))
+    with open(os.devnull, "w") as sink:
+        call_command("loaddemo", stdout=sink)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Load the demo once per test database; each test runs in a transaction rolled back
+    after it, so every test starts from the same reference data."""
+    with django_db_blocker.unblock():
+        load_demo()
+
+
+@pytest.fixture
+def demo(db):
+    """The Jianye reference data, loaded through the same code as ``manage.py loaddemo``.
+
+    Loaded once per session (see ``django_db_setup``); loaded again here if a transactional
+    test emptied the tables.
+    """
     from communities.models import Committee, Street
+
+    if not Committee.objects.exists():
+        load_demo()
 
     streets = {s.short_name: s for s in Street.objects.all()}
     return {"streets": streets, "committees": {c.name: c for c in Committee.objects.all()}}
@@ -56,3 +84,30 @@ def clients(users):
         client.force_login(user)
         result[key] = client
     return result
+
+
+@pytest.fixture
+def empty_registers(db):
+    """For tests that build their own small world: remove the session's demo data (inside
+    the test's transaction, so it is back for the next test)."""
+    from django.apps import apps
+
+    from communities.models import Committee
+    from staffing.models import Position
+
+    User.objects.all().delete()
+    # Protected links within one table: unlink or delete the referring rows first.
+    Position.objects.update(paid_as=None)
+    for model in apps.get_app_config("returns").get_models() if apps.is_installed("returns") else ():
+        model._base_manager.all().delete()
+    from staffing.models import Posting
+
+    Posting.objects.all().delete()
+    Committee.objects.filter(shares_office_with__isnull=False).delete()
+    for label in ("returns", "budgets", "facilities", "staffing", "communities"):
+        try:
+            config = apps.get_app_config(label)
+        except LookupError:
+            continue
+        for model in reversed(list(config.get_models())):
+            model._base_manager.all().delete()

@@ -59,7 +59,7 @@ class World:
 
 
 @pytest.fixture
-def world(db):
+def world(empty_registers):
     return World()
 
 

@@ -1,25 +1,21 @@
-"""The staffing tests load the reference data their app depends on, and nothing else.
-
-``loaddemo`` also runs the other apps' demo modules; loading only the communities and the
-staffing data here keeps these tests about this app (``test_demo.py`` checks that the
-staffing part of ``loaddemo`` is idempotent).
-"""
+"""The staffing tests' view of the reference data (loaded once per session by
+``tests/conftest.py``), with the positions by code."""
 
 import pytest
 
 
 @pytest.fixture
-def demo(db):
-    from communities import demo as communities_demo
+def demo(demo):
     from communities.models import Committee, Street
-    from staffing import demo as staffing_demo
+    from staffing.models import Position
 
-    context = communities_demo.load()
-    context.update(staffing_demo.load(context))
+    positions = {p.code: p for p in Position.objects.all()}
     streets = {s.short_name: s for s in Street.objects.all()}
+    committees = {c.name: c for c in Committee.objects.all()}
     return {
+        **demo,
         "streets": streets,
-        "committees": {c.name: c for c in Committee.objects.all()},
-        "positions": context["positions"],
-        "context": context,
+        "committees": committees,
+        "positions": positions,
+        "context": {"streets": streets, "committees": committees, "positions": positions},
     }
