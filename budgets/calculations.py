@@ -73,13 +73,12 @@ LONG_AGO = datetime.date(1900, 1, 1)
 def households_for_budget(*, year: int):
     """The households a committee's office funds are computed from, as a database expression.
 
-    The single place that decides it: today the figure on the committee's record. (When
-    quarterly returns exist, this becomes the latest approved return of ``year``, falling
-    back to the record.)
+    The single place that decides it: the households of the committee's latest approved
+    quarterly return of ``year``; without one, the figure on the committee's record.
     """
-    from django.db.models import F
+    from returns.selectors import approved_households_expression
 
-    return F("households")
+    return approved_households_expression(year=year)
 
 
 # Standards and segments -----------------------------------------------------------------------

@@ -1,0 +1,29 @@
+"""Office funds use the households of the latest approved quarterly return."""
+
+from decimal import Decimal
+
+import pytest
+
+from budgets.calculations import budget_compute
+from returns.models import QuarterlyReturn, ReturnStatus
+
+
+@pytest.mark.django_db
+def test_latest_approved_return_sets_the_households(demo):
+    committee = demo["committees"]["沿河社区"]
+    QuarterlyReturn.objects.filter(committee=committee, year=2006).delete()
+    before = budget_compute(year=2006).committee(committee.pk).amounts.office
+    # Record: households on the register -> 24 yuan a household a year at 200/100/month.
+    assert before == Decimal(committee.households) * 24
+
+    QuarterlyReturn.objects.create(
+        committee=committee, year=2006, quarter=2, households=2100, status=ReturnStatus.APPROVED
+    )
+    QuarterlyReturn.objects.create(
+        committee=committee, year=2006, quarter=3, households=2500, status=ReturnStatus.APPROVED
+    )
+    # A later return that is not approved does not count.
+    QuarterlyReturn.objects.create(
+        committee=committee, year=2006, quarter=4, households=9999, status=ReturnStatus.SUBMITTED
+    )
+    assert budget_compute(year=2006).committee(committee.pk).amounts.office == Decimal(2500 * 24)
