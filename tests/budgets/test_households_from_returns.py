@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from budgets.calculations import budget_compute
 from returns.models import QuarterlyReturn, ReturnStatus
@@ -17,13 +18,16 @@ def test_latest_approved_return_sets_the_households(demo):
     assert before == Decimal(committee.households) * 24
 
     QuarterlyReturn.objects.create(
-        committee=committee, year=2006, quarter=2, households=2100, status=ReturnStatus.APPROVED
+        committee=committee, year=2006, quarter=2, households=2100, status=ReturnStatus.APPROVED,
+        approved_at=timezone.now(), submitted_at=timezone.now()
     )
     QuarterlyReturn.objects.create(
-        committee=committee, year=2006, quarter=3, households=2500, status=ReturnStatus.APPROVED
+        committee=committee, year=2006, quarter=3, households=2500, status=ReturnStatus.APPROVED,
+        approved_at=timezone.now(), submitted_at=timezone.now()
     )
     # A later return that is not approved does not count.
     QuarterlyReturn.objects.create(
-        committee=committee, year=2006, quarter=4, households=9999, status=ReturnStatus.SUBMITTED
+        committee=committee, year=2006, quarter=4, households=9999, status=ReturnStatus.SUBMITTED,
+        submitted_at=timezone.now()
     )
     assert budget_compute(year=2006).committee(committee.pk).amounts.office == Decimal(2500 * 24)
