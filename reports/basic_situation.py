@@ -15,7 +15,6 @@ from decimal import Decimal
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
 
 from budgets.calculations import Standards
 from communities.scoping import SYSTEM
@@ -34,7 +33,11 @@ def amount(value) -> str:
 
 
 def listing(items: list[str]) -> str:
-    return pgettext("list separator", ", ").join(items)
+    """Items joined the way the language lists them (南湖街道9个，滨湖街道9个)."""
+    text = ""
+    for index, item in enumerate(items):
+        text = item if index == 0 else _("%(head)s, %(tail)s") % {"head": text, "tail": item}
+    return text
 
 
 @dataclass
