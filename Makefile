@@ -35,5 +35,10 @@ messages: $(VENV)/.installed
 	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*'
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
+# Benchmarks print their own baselines and ratios; results are kept in docs/benchmarks.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
+bench: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.budget --committees 20000 --postings 250000
+
 clean:
 	rm -rf $(VENV) var staticfiles
