@@ -95,7 +95,7 @@ class TitleAdmin(ScopedAdmin):
 class CommunityCentreForm(forms.ModelForm):
     class Meta:
         model = CommunityCentre
-        fields = "__all__"
+        fields = ["name", "street", "status", "status_date", "address", "committees"]
 
     def clean(self):
         cleaned = super().clean()
