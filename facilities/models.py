@@ -17,30 +17,29 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from communities.models import Committee
 from communities.scoping import ScopedQuerySet
 
 
 class PremisesUse(models.TextChoices):
-    OFFICE = "office", pgettext_lazy("premises", "Office")
-    ACTIVITY = "activity", pgettext_lazy("premises", "Activity")
-    BOTH = "both", pgettext_lazy("premises", "Office and activity")
+    OFFICE = "office", _("Office")
+    ACTIVITY = "activity", _("Activity")
+    BOTH = "both", _("Office and activity")
 
 
 class Tenure(models.TextChoices):
-    OWNED = "owned", pgettext_lazy("premises", "Owned")
-    RENTED = "rented", pgettext_lazy("premises", "Rented")
-    ESTATE = "estate", pgettext_lazy("premises", "Provided with a residential estate")
-    BORROWED = "borrowed", pgettext_lazy("premises", "Borrowed")
+    OWNED = "owned", _("Owned")
+    RENTED = "rented", _("Rented")
+    ESTATE = "estate", _("Provided with a residential estate")
+    BORROWED = "borrowed", _("Borrowed")
 
 
 class PremisesStatus(models.TextChoices):
-    IN_USE = "in_use", pgettext_lazy("premises", "In use")
-    PLANNED = "planned", pgettext_lazy("premises", "Planned")
-    NEVER_BUILT = "never_built", pgettext_lazy("premises", "Never built")
-    DIVERTED = "diverted", pgettext_lazy("premises", "Diverted to other use")
+    IN_USE = "in_use", _("In use")
+    PLANNED = "planned", _("Planned (not yet built)")
+    NEVER_BUILT = "never_built", _("Never built")
+    DIVERTED = "diverted", _("Diverted to other use")
 
 
 class PremisesQuerySet(ScopedQuerySet):

@@ -43,9 +43,9 @@ class FacilitiesReport(Report):
             Column("area_per_committee", _("Area per operating committee (m²)"), ColumnKind.AREA),
             Column("under_standard", _("Committees under the area standard")),
             Column("shortfall", _("Shortfall against the standard (m²)"), ColumnKind.AREA),
-            Column("planned", _("Planned, not yet built")),
-            Column("never_built", _("Planned but never built")),
-            Column("diverted", _("Diverted to other use")),
+            Column("planned", _("Premises planned, not yet built")),
+            Column("never_built", _("Premises planned but never built")),
+            Column("diverted", _("Premises diverted to other use")),
         ]
 
     def standard(self):
