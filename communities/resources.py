@@ -43,9 +43,9 @@ class StreetResource(ScopedResource):
         column_name=_("district"),
         widget=ScopedForeignKeyWidget(District, "name", alternatives=("code",)),
     )
-    code = fields.Field(attribute="code", column_name=_("code"))
-    name = fields.Field(attribute="name", column_name=_("name"))
-    short_name = fields.Field(attribute="short_name", column_name=_("short name"))
+    code = fields.Field(attribute="code", column_name=_("code"), widget=widgets.CharWidget())
+    name = fields.Field(attribute="name", column_name=_("name"), widget=widgets.CharWidget())
+    short_name = fields.Field(attribute="short_name", column_name=_("short name"), widget=widgets.CharWidget())
     sort_order = fields.Field(
         attribute="sort_order", column_name=_("order"), widget=widgets.IntegerWidget()
     )
@@ -59,8 +59,8 @@ class StreetResource(ScopedResource):
 
 
 class CommitteeResource(ScopedResource):
-    code = fields.Field(attribute="code", column_name=_("code"))
-    name = fields.Field(attribute="name", column_name=_("name"))
+    code = fields.Field(attribute="code", column_name=_("code"), widget=widgets.CharWidget())
+    name = fields.Field(attribute="name", column_name=_("name"), widget=widgets.CharWidget())
     street = street_key()
     kind = fields.Field(
         attribute="kind", column_name=_("kind"), widget=ChoiceWidget(CommitteeKind.choices)
@@ -116,7 +116,7 @@ class TitleResource(ScopedResource):
     field = fields.Field(
         attribute="field", column_name=_("field"), widget=ChoiceWidget(TitleField.choices)
     )
-    name = fields.Field(attribute="name", column_name=_("title name"))
+    name = fields.Field(attribute="name", column_name=_("title name"), widget=widgets.CharWidget())
     year = fields.Field(attribute="year", column_name=_("year"), widget=widgets.IntegerWidget())
 
     class Meta:
@@ -130,7 +130,7 @@ class TitleResource(ScopedResource):
 
 
 class CommunityCentreResource(ScopedResource):
-    name = fields.Field(attribute="name", column_name=_("name"))
+    name = fields.Field(attribute="name", column_name=_("name"), widget=widgets.CharWidget())
     street = street_key()
     status = fields.Field(
         attribute="status", column_name=_("status"), widget=ChoiceWidget(CentreStatus.choices)
@@ -138,7 +138,7 @@ class CommunityCentreResource(ScopedResource):
     status_date = fields.Field(
         attribute="status_date", column_name=_("status since"), widget=widgets.DateWidget()
     )
-    address = fields.Field(attribute="address", column_name=_("address"))
+    address = fields.Field(attribute="address", column_name=_("address"), widget=widgets.CharWidget())
 
     class Meta:
         model = CommunityCentre

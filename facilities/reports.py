@@ -148,7 +148,7 @@ class FunctionStandardReport(Report):
 
     identifier = "function-standard"
     verbose_name = gettext_lazy("Compliance with the community function standard")
-    form_number = "建民社4表"
+    form_number = "建民社6表"
     unit = gettext_lazy("items, %")
 
     def columns(self):
