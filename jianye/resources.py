@@ -7,13 +7,86 @@
 - ``ScopedForeignKeyWidget``: a foreign key given by a natural key (a committee's code or
   name, a street's name), looked up within the user's scope.
 - ``ChoiceWidget``: a choice field written and read as its Chinese label (or its code).
+- ``DateWidget``: a date given as an Excel date, an Excel serial number, or text such as
+  2006-07-01, 2006/7/1, 2006.7.1, 20060701 or 2006年7月1日. ``ScopedResource`` puts it in
+  place of django-import-export's own ``DateWidget`` on every resource, so every register
+  reads dates the same way.
+
+On export, ``ScopedResource`` passes every value through :func:`jianye.spreadsheets.safe_text`
+so that no text a user typed (a committee called "=1+1") runs as a formula in Excel, WPS or
+LibreOffice, whichever format the admin writes.
 """
+
+import datetime
+import decimal
+import re
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
 from communities.scoping import in_scope, scope_queryset
+
+from .spreadsheets import safe_text
+
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%m月%d号")
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")
+
+
+def parse_date(value) -> datetime.date | None:
+    """A date from whatever a spreadsheet cell holds; ``None`` for an empty cell.
+
+    Raises ``ValueError`` with a message for people when the value is no date.
+    """
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool):
+        serial = float(value)
+        if 1 <= serial < 2958466 and serial == int(serial):  # Excel's 1900 date system
+            return EXCEL_EPOCH + datetime.timedelta(days=int(serial))
+        raise ValueError(_("“%(value)s” is not a date.") % {"value": value})
+    text = str(value).strip()
+    if not text:
+        return None
+    text = _TIME_TAIL.sub("", text).replace(" ", "")
+    for fmt in DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, fmt).date()  # noqa: DTZ007 (a date)
+        except ValueError:
+            continue
+    if text.isdigit() and len(text) <= 6:  # a serial number that came through CSV as text
+        return parse_date(int(text))
+    raise ValueError(
+        _("“%(value)s” is not a date; write it like 2006-07-01 or 2006年7月1日.") % {"value": value}
+    )
+
+
+class DateWidget(widgets.DateWidget):
+    """A date read from Excel dates, serial numbers or Chinese and ISO text; written ISO."""
+
+    def clean(self, value, row=None, **kwargs):
+        return parse_date(value)
+
+    def render(self, value, obj=None, **kwargs):
+        if kwargs.get("force_native_type"):
+            return value
+        if not value or not isinstance(value, datetime.date):
+            return ""
+        return value.isoformat()
+
+
+def _number_error(widget, value) -> str | None:
+    """A message for people when a stock number widget could not read ``value``."""
+    if isinstance(widget, widgets.IntegerWidget):
+        return _("“%(value)s” is not a whole number.") % {"value": value}
+    if isinstance(widget, widgets.NumberWidget):
+        return _("“%(value)s” is not a number.") % {"value": value}
+    return None
 
 
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -89,6 +162,26 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.user = kwargs.get("user")
+        for field in self.fields.values():  # a deep copy per resource instance
+            if type(field.widget) is widgets.DateWidget:
+                field.widget = DateWidget()
+
+    def import_field(self, field, instance, row, is_m2m=False, **kwargs):
+        """Imports one cell; a stock widget's technical error becomes a message for people."""
+        try:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        except (ValueError, ArithmeticError, TypeError) as exc:
+            value = row.get(str(field.column_name)) if hasattr(row, "get") else None
+            message = _number_error(field.widget, value)
+            if message is None:
+                if isinstance(exc, ValueError):
+                    raise
+                message = _("“%(value)s” cannot be read here.") % {"value": value}
+            raise ValueError(message) from exc
+
+    def export_field(self, field, instance, **kwargs):
+        """Every exported value, whatever the format, is safe from formula injection."""
+        return safe_text(super().export_field(field, instance, **kwargs))
 
     def import_data(self, dataset, *args, **kwargs):
         kwargs.setdefault("user", self.user)
