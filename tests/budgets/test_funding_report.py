@@ -113,7 +113,7 @@ def test_funding_page_queries_do_not_grow_with_rows(clients, django_assert_max_n
     with django_assert_max_num_queries(20):
         response = clients["clerk"].get("/reports/funding/", {"year": 2006})
     assert response.status_code == 200
-    assert "2031600.00" in response.content.decode()  # zh-hans: no thousands separator
+    assert "2,031,600.00" in response.content.decode()  # grouped by thousands
     with django_assert_max_num_queries(20):
         response = clients["nanhu"].get("/reports/funding/", {"year": 2006})
     assert "滨湖街道" not in response.content.decode()

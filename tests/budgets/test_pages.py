@@ -37,7 +37,7 @@ def test_overview_lists_the_streets_the_user_may_see(clients):
     page = response.content.decode()
     assert "南湖街道" in page and "滨湖街道" in page
     assert response.context["result"].amounts.total == Decimal("4074000.00")
-    assert "4074000.00" in page  # zh-hans writes no thousands separator
+    assert "4,074,000.00" in page  # grouped by thousands (jianye/formats)
     page = clients["nanhu"].get("/budgets/", {"year": 2006}).content.decode()
     assert "南湖街道" in page and "滨湖街道" not in page
 
@@ -52,7 +52,7 @@ def test_committee_page_explains_the_figure(clients, demo):
     assert all(line.months == 12 for line in explanation.staff_lines)
     # 2,468 households / 100 × 200 × 12
     assert explanation.amounts.office == Decimal("59232.00")
-    assert "59232.00" in response.content.decode()
+    assert "59,232.00" in response.content.decode()
 
 
 @pytest.mark.django_db
