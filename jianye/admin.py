@@ -9,17 +9,34 @@
 - autocomplete (Django's view goes through the related admin's ``get_queryset``),
 - saves (``save_model`` refuses a row outside the user's street even if a form let it by),
 - imports (the resource is told the user; see ``jianye.resources.ScopedResource``).
+
+It also makes every register's admin trustworthy (see the ``audit`` app):
+
+- history: each page has django-simple-history's history view (who, when, what changed),
+  scoped like the change page (another street's row, even a deleted one, is a 404) and read
+  only (no revert);
+- no lost updates: change forms carry a version token (``audit.locking``); saving a stale
+  copy is refused, naming the fields someone else changed, with the user's input kept.
 """
 
 from django.contrib import admin
 from django.contrib.admin.filters import RelatedFieldListFilter
-from django.contrib.admin.utils import get_fields_from_path
+from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
 
-from communities.scoping import ensure_in_scope, scope_queryset, street_scope_of
+from audit.locking import VERSION_FIELD, changed_fields, locked_current, stale_message, version_token
+from communities.scoping import (
+    ensure_in_scope,
+    in_scope,
+    scope_queryset,
+    sees_all_streets,
+    street_scope_of,
+)
 
 admin.site.site_header = _("Jianye community affairs administration")
 admin.site.site_title = _("Jianye community affairs")
@@ -40,6 +57,33 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
+
+
+class VersionCheckedFormMixin:
+    """Refuses to save over a row someone else changed since the form was rendered.
+
+    The stored row is read again under a row lock (the admin saves inside a transaction), so
+    two saves cannot both pass the check. A POST without a token (a script, an old page) is
+    not checked; every page the admin renders carries one.
+    """
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None or self.instance._state.adding:
+            return cleaned_data
+        current = locked_current(self.instance)
+        if current is None:
+            raise ValidationError(
+                _("This record has been deleted by someone else."), code="deleted"
+            )
+        # The page shown after this POST carries the current version (see render_change_form).
+        self.audit_version = version_token(current)
+        token = self.data.get(VERSION_FIELD)
+        if token is not None:
+            changed = changed_fields(token, current)
+            if changed:
+                raise ValidationError(stale_message(current, changed), code="stale")
+        return cleaned_data
 
 
 class ScopedAdminMixin:
@@ -88,6 +132,50 @@ class ScopedAdminMixin:
         ensure_in_scope(obj, request.user)
         super().delete_model(request, obj)
 
+    # Optimistic locking of change forms (audit.locking).
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None or not change:
+            return form
+        return type(form.__name__, (VersionCheckedFormMixin, form), {})
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and obj.pk is not None:
+            form = context["adminform"].form
+            context["audit_version_field"] = VERSION_FIELD
+            context["audit_version"] = getattr(form, "audit_version", None) or version_token(obj)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    # History pages (django-simple-history), scoped like the change page, read only.
+    def _ensure_history_in_scope(self, request, object_id):
+        try:
+            self.get_object(request, object_id)
+            return
+        except Http404:
+            if sees_all_streets(request.user):
+                return  # simple-history's own view finds the row or its last record
+            object_id = unquote(object_id)
+            if self.model._base_manager.filter(pk=object_id).exists():
+                raise
+        # A deleted row: where it was is in its last historical record.
+        try:
+            record = self.model.history.filter(pk=object_id).latest("history_date")
+            allowed = in_scope(record.instance, request.user)
+        except (ObjectDoesNotExist, ValueError, ValidationError):
+            allowed = False
+        if not allowed:
+            raise Http404(_("No such record in your scope."))
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._ensure_history_in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._ensure_history_in_scope(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied(_("Past versions can be viewed, not restored."))
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
     # django-import-export: hand the user to the resource so imports are scoped too.
     def get_import_resource_kwargs(self, request, **kwargs):
         kwargs = super().get_import_resource_kwargs(request, **kwargs)
@@ -100,7 +188,7 @@ class ScopedAdminMixin:
         return kwargs
 
 
-class ScopedAdmin(ScopedAdminMixin, ImportExportModelAdmin):
+class ScopedAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
     """The ModelAdmin base of every register."""
 
     list_per_page = 50

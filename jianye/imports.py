@@ -58,6 +58,8 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from audit.history import acting_user
+
 from .spreadsheets import FORMULA_TRIGGERS
 
 # Register name (as used on the command line and in URLs) → resource class.
@@ -470,21 +472,19 @@ def build_dataset(resource, sheet: Sheet, aliases: dict) -> tuple[tablib.Dataset
         if canonical in positions:
             raise ImportFileError(_("The column “%(column)s” appears twice.") % {"column": header})
         positions[canonical] = index
-    import_fields = resource.get_import_fields()
-    required = [str(f.column_name) for f in import_fields if not f.readonly]
+    # The key columns must be there; any other column left out is left as it is (a file of
+    # codes and households updates the households alone).
+    required = [str(resource.fields[name].column_name) for name in resource.get_import_id_fields()]
     missing = [name for name in required if name not in positions]
-    if missing:
+    if missing or not positions:
         raise ImportFileError(
-            _("The file lacks the column(s): %(columns)s.") % {"columns": "、".join(missing)}
+            _("The file lacks the column(s): %(columns)s.")
+            % {"columns": "、".join(missing or required)}
         )
-    headers = list(positions) + [
-        str(f.column_name) for f in import_fields if str(f.column_name) not in positions
-    ]
-    dataset = tablib.Dataset(headers=headers, title=sheet.title)
+    dataset = tablib.Dataset(headers=list(positions), title=sheet.title)
     indexes = list(positions.values())
-    padding = [None] * (len(headers) - len(indexes))
     for row in sheet.rows:
-        dataset.append([row[i] for i in indexes] + padding)
+        dataset.append([row[i] for i in indexes])
     return dataset, notices
 
 
@@ -599,8 +599,9 @@ def import_file(
             register=register, path=path, user=user, file_name=file_name, outcome=outcome
         )
         return outcome
-    # Pass 2: the same rows for real, in one transaction, with its record.
-    with transaction.atomic():
+    # Pass 2: the same rows for real, in one transaction, with its record. ``acting_user``
+    # (audit) records ``user`` in the history of every row written, as a request would.
+    with transaction.atomic(), acting_user(user):
         resource = resource_class(register)(user=user)
         result = resource.import_data(dataset, dry_run=False, use_transactions=True, user=user)
         if result.has_errors() or result.has_validation_errors():
