@@ -472,21 +472,19 @@ def build_dataset(resource, sheet: Sheet, aliases: dict) -> tuple[tablib.Dataset
         if canonical in positions:
             raise ImportFileError(_("The column “%(column)s” appears twice.") % {"column": header})
         positions[canonical] = index
-    import_fields = resource.get_import_fields()
-    required = [str(f.column_name) for f in import_fields if not f.readonly]
+    # The key columns must be there; any other column left out is left as it is (a file of
+    # codes and households updates the households alone).
+    required = [str(resource.fields[name].column_name) for name in resource.get_import_id_fields()]
     missing = [name for name in required if name not in positions]
-    if missing:
+    if missing or not positions:
         raise ImportFileError(
-            _("The file lacks the column(s): %(columns)s.") % {"columns": "、".join(missing)}
+            _("The file lacks the column(s): %(columns)s.")
+            % {"columns": "、".join(missing or required)}
         )
-    headers = list(positions) + [
-        str(f.column_name) for f in import_fields if str(f.column_name) not in positions
-    ]
-    dataset = tablib.Dataset(headers=headers, title=sheet.title)
+    dataset = tablib.Dataset(headers=list(positions), title=sheet.title)
     indexes = list(positions.values())
-    padding = [None] * (len(headers) - len(indexes))
     for row in sheet.rows:
-        dataset.append([row[i] for i in indexes] + padding)
+        dataset.append([row[i] for i in indexes])
     return dataset, notices
 
 

@@ -180,7 +180,13 @@ class ScopedResource(resources.ModelResource):
             raise ValueError(message) from exc
 
     def export_field(self, field, instance, **kwargs):
-        """Every exported value, whatever the format, is safe from formula injection."""
+        """Every exported value, whatever the format, is safe from formula injection.
+
+        Numbers leave as numbers (never as localised text such as "2,468"), so a workbook
+        can add them up and a CSV reads back in any language.
+        """
+        if isinstance(field.widget, widgets.NumberWidget):
+            kwargs["force_native_type"] = True
         return safe_text(super().export_field(field, instance, **kwargs))
 
     def import_data(self, dataset, *args, **kwargs):

@@ -81,7 +81,11 @@ def test_street_user_cannot_import_another_streets_row(users, tmp_path):
     column = list(headers).index(households_header) + 1
     book = openpyxl.load_workbook(path)
     book.active.cell(row=2, column=column, value=9999)
-    book.active.cell(row=2, column=list(headers).index(str(CommitteeResource.fields["street"].column_name)) + 1, value="南湖街道")
+    book.active.cell(
+        row=2,
+        column=list(headers).index(str(CommitteeResource.fields["street"].column_name)) + 1,
+        value="南湖街道",
+    )
     book.save(path)
     outcome = import_file(register="committees", path=path, user=users["nanhu"])
     assert [e.row for e in outcome.errors] == [2]
