@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("budgets/", include("budgets.urls")),
     path("returns/", include("returns.urls")),
+    path("imports/", include("jianye.import_urls")),
     path("admin/", admin.site.urls),
 ]

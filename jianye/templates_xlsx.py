@@ -1,0 +1,125 @@
+"""Downloadable import templates: one workbook per register, made for the user who asks.
+
+Sheet 1 has the header row (frozen, sized), one example row (the first row the user may see,
+or a made-up one), and drop-down lists for choice columns and for the committees the user
+may use. Sheet 2 explains each column. Served by ``GET /imports/<register>/template.xlsx``
+and written by ``manage.py importtemplate REGISTER --output FILE.xlsx --user USERNAME``.
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.utils.translation import gettext as _
+from import_export import widgets
+from openpyxl import Workbook
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from communities.models import Committee
+from communities.scoping import scope_queryset
+
+from .imports import resource_class
+from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
+from .spreadsheets import safe_text
+
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+
+
+def _explain(field) -> str:
+    widget = field.widget
+    if isinstance(widget, ChoiceWidget):
+        return _("One of: %(choices)s.") % {
+            "choices": "、".join(str(label) for _c, label in widget.choices)
+        }
+    if isinstance(widget, ScopedForeignKeyWidget):
+        return _("A %(model)s, by %(keys)s, within your scope.") % {
+            "model": widget.model._meta.verbose_name,
+            "keys": "、".join((widget.field, *widget.alternatives)),
+        }
+    if isinstance(widget, DateWidget | widgets.DateWidget):
+        return _("A date: an Excel date, 2006-07-01 or 2006年7月1日.")
+    if isinstance(widget, widgets.IntegerWidget):
+        return _("A whole number.")
+    if isinstance(widget, widgets.NumberWidget):
+        return _("A number.")
+    if isinstance(widget, widgets.BooleanWidget):
+        return _("是 or 否 (yes or no).")
+    return _("Text.")
+
+
+def template_workbook(*, register: str, user) -> bytes:
+    """The template of ``register`` for ``user``, as .xlsx bytes."""
+    resource = resource_class(register)(user=user)
+    fields = [f for f in resource.get_export_fields() if not f.readonly]
+    key_attributes = {resource.fields[name].attribute for name in resource.get_import_id_fields()}
+    example = resource.get_queryset()[:1]
+    example_row = resource.export(queryset=example) if example else None
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Data")[:31]
+    headers = [str(f.column_name) for f in fields]
+    sheet.append(headers)
+    if example_row is not None and len(example_row):
+        values = dict(zip(example_row.headers, example_row[0], strict=False))
+        sheet.append([values.get(h, "") for h in headers])
+    for cell in sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    sheet.freeze_panes = "A2"
+
+    lists = book.create_sheet(_("Lists")[:31])
+    lists.sheet_state = "hidden"
+    committees = [
+        safe_text(code)
+        for code in scope_queryset(Committee.objects.all(), user)
+        .order_by("code")
+        .values_list("code", flat=True)
+    ]
+    list_column = 0
+    for index, fld in enumerate(fields, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(12, min(40, len(headers[index - 1]) * 2 + 4))
+        widget = fld.widget
+        options = None
+        if isinstance(widget, ChoiceWidget):
+            options = [str(label) for _c, label in widget.choices]
+        elif isinstance(widget, ScopedForeignKeyWidget) and widget.model is Committee:
+            options = committees
+        if not options:
+            continue
+        list_column += 1
+        list_letter = get_column_letter(list_column)
+        for row, option in enumerate(options, start=1):
+            lists.cell(row=row, column=list_column, value=option)
+        validation = DataValidation(
+            type="list",
+            formula1=f"'{lists.title}'!${list_letter}$1:${list_letter}${len(options)}",
+            allow_blank=True,
+            showErrorMessage=True,
+            errorTitle=_("Not in the list"),
+            error=_("Choose a value from the list."),
+        )
+        sheet.add_data_validation(validation)
+        validation.add(f"{letter}2:{letter}5000")
+
+    help_sheet = book.create_sheet(_("Columns")[:31])
+    help_sheet.append([_("Column"), _("Required"), _("What to write")])
+    for cell in help_sheet[1]:
+        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+    for fld in fields:
+        required = _("Yes (key)") if fld.attribute in key_attributes else ""
+        help_sheet.append([str(fld.column_name), required, _explain(fld)])
+    help_sheet.append([])
+    help_sheet.append(
+        [_("Rows are all imported or none; every error is listed with its row and column.")]
+    )
+    help_sheet.column_dimensions["A"].width = 24
+    help_sheet.column_dimensions["B"].width = 12
+    help_sheet.column_dimensions["C"].width = 70
+    help_sheet.freeze_panes = "A2"
+
+    output = io.BytesIO()
+    book.save(output)
+    return output.getvalue()
