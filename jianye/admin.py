@@ -159,7 +159,8 @@ class ScopedAdminMixin:
                 raise
         # A deleted row: where it was is in its last historical record.
         try:
-            record = self.model.history.filter(pk=object_id).latest("history_date")
+            pk_name = self.model._meta.pk.attname
+            record = self.model.history.filter(**{pk_name: object_id}).latest("history_date")
             allowed = in_scope(record.instance, request.user)
         except (ObjectDoesNotExist, ValueError, ValidationError):
             allowed = False
