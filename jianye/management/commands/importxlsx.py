@@ -8,7 +8,7 @@ from jianye.imports import REGISTERS, ImportFileError, import_file
 
 
 class Command(BaseCommand):
-    help = "Import a register from an .xlsx or .csv file, all or nothing, as USER would."
+    help = "Import a register from an .xlsx, .xls, .ods or .csv file, all or nothing, as USER would."
 
     def add_arguments(self, parser):
         parser.add_argument("register", help="one of: " + ", ".join(sorted(REGISTERS)))
@@ -27,6 +27,8 @@ class Command(BaseCommand):
             outcome = import_file(register=register, path=path, user=account, dry_run=dry_run)
         except ImportFileError as exc:
             raise CommandError(str(exc)) from exc
+        for notice in outcome.notices:
+            self.stdout.write(notice)
         if outcome.errors:
             for error in outcome.errors:
                 self.stderr.write(str(error))
