@@ -21,7 +21,6 @@ dropped at the end.
 import argparse
 import datetime
 import os
-import random
 import sys
 import time
 from collections import defaultdict
@@ -38,97 +37,24 @@ def setup_django():
 
 
 def build(committees: int, postings: int, seed: int = 2006):
-    from budgets.models import CostShare, OfficeFundRate
-    from communities.models import Committee, CommitteeKind, CommitteeStatus, District, Street
-    from staffing.models import PayStandard, Person, Position, Posting
+    """The province's core in one district: streets of 20 committees and the postings, built
+    by :mod:`scale.province` (the builder ``manage.py generatedata`` uses too)."""
+    from scale.province import Sizes, build_province
 
-    rng = random.Random(seed)
-    district = District.objects.create(code="BENCH", name="基准省")
-    per_street = 20
-    streets = Street.objects.bulk_create(
-        [
-            Street(district=district, code=f"S{i:05d}", name=f"街道{i}", sort_order=i)
-            for i in range((committees + per_street - 1) // per_street)
-        ]
+    build_province(
+        Sizes(
+            districts=1,
+            streets=(committees + 19) // 20,
+            committees=committees,
+            postings=postings,
+            premises=0,
+            returns_year=None,
+            users=False,
+        ),
+        seed=seed,
+        prefix="B",
+        province_name="基准省",
     )
-    D = datetime.date
-    rows = []
-    for i in range(committees):
-        street = streets[i // per_street]
-        kind = CommitteeKind.VILLAGE if i % 50 == 49 else CommitteeKind.URBAN
-        established = D(2002, 1, 1)
-        revoked = None
-        status = CommitteeStatus.OPERATING
-        if i % 97 == 5:
-            established = D(2006, rng.randint(1, 12), rng.randint(1, 28))
-        elif i % 89 == 7:
-            status, revoked = (
-                CommitteeStatus.REVOKED,
-                D(2006, rng.randint(1, 12), rng.randint(1, 28)),
-            )
-        rows.append(
-            Committee(
-                code=f"C{i:06d}",
-                name=f"社区{i}",
-                street=street,
-                kind=kind,
-                status=status,
-                households=rng.randint(800, 4000),
-                established_on=established,
-                revoked_on=revoked,
-            )
-        )
-    created = Committee.objects.bulk_create(rows, batch_size=2000)
-    # One committee in every 40 works from the office of the first committee of its street.
-    guests = []
-    for index, committee in enumerate(created):
-        host = created[(index // per_street) * per_street]
-        if index % 40 == 17 and committee.status == "operating" and host.pk != committee.pk:
-            committee.status = CommitteeStatus.SHARING
-            committee.shares_office_with = host
-            guests.append(committee)
-    Committee.objects.bulk_update(guests, ["status", "shares_office_with"], batch_size=2000)
-
-    director = Position.objects.create(code="b-director", name="主任B", sort_order=1)
-    deputy = Position.objects.create(code="b-deputy", name="副主任B", sort_order=2)
-    worker = Position.objects.create(code="b-worker", name="社工B", sort_order=3)
-    party = Position.objects.create(code="b-party", name="党务B", paid_as=worker, sort_order=4)
-    volunteer = Position.objects.create(
-        code="b-volunteer", name="义工B", is_paid=False, sort_order=5
-    )
-    for position, amount in ((director, 850), (deputy, 800), (worker, 750)):
-        PayStandard.objects.create(
-            position=position, monthly_amount=amount, effective_from=D(2006, 1, 1)
-        )
-    PayStandard.objects.create(position=worker, monthly_amount=800, effective_from=D(2006, 7, 1))
-    PayStandard.objects.create(
-        position=director, monthly_amount=900, effective_from=D(2006, 10, 15)
-    )
-    OfficeFundRate.objects.create(amount_per_100_households=200, effective_from=D(2006, 1, 1))
-    CostShare.objects.create(district_percent=50, effective_from=D(2006, 1, 1))
-
-    positions = [director, deputy, worker, worker, worker, party, volunteer]
-    people = Person.objects.bulk_create(
-        [Person(name=f"人{i}", street=created[i % committees].street) for i in range(postings)],
-        batch_size=5000,
-    )
-    posting_rows = []
-    for i, person in enumerate(people):
-        committee = created[i % committees]
-        start = D(rng.randint(2003, 2006), rng.randint(1, 12), rng.randint(1, 28))
-        end = None
-        if rng.random() < 0.15:
-            end = start + datetime.timedelta(days=rng.randint(20, 900))
-        posting_rows.append(
-            Posting(
-                person=person,
-                committee=committee,
-                position=rng.choice(positions),
-                start_date=start,
-                end_date=end,
-            )
-        )
-    Posting.objects.bulk_create(posting_rows, batch_size=5000)
 
 
 def loop_budget(year: int):
