@@ -31,8 +31,16 @@ lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
 	$(PY) manage.py makemigrations --check --dry-run
 
+# Each app keeps its own catalogue (APP/locale); the project one (locale/) holds jianye/ and
+# templates/ (but templates/budgets/, which the budgets catalogue holds). Django's --ignore
+# matches folder names anywhere, so the apps are ignored file by file, not as folders.
+APPS_WITH_CATALOGUES := $(patsubst %/locale,%,$(wildcard */locale))
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l zh_Hans --ignore '.venv/*' --ignore 'tests/*'
+	for app in $(APPS_WITH_CATALOGUES); do \
+	  (cd $$app && ../$(VENV)/bin/django-admin makemessages -l zh_Hans) || exit 1; done
+	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=tests \
+	  --ignore=bench --ignore=staticfiles --ignore='templates/budgets/*.html' \
+	  $(foreach app,$(APPS_WITH_CATALOGUES),--ignore='$(app)/*.py' --ignore='$(app)/*.html' --ignore='$(app)/*.txt')
 	$(PY) manage.py compilemessages --ignore '.venv/*'
 
 # Benchmarks print their own baselines and ratios; results are kept in docs/benchmarks.md.
