@@ -311,7 +311,7 @@ class Title(models.Model):
 
 class CentreStatus(models.TextChoices):
     PLANNED = "planned", _("Planned")
-    APPROVED = "approved", _("Approved")
+    APPROVED = "approved", _("Approved for construction")
     BUILT = "built", _("Built")
 
 

@@ -194,3 +194,5 @@ class ScopedAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+    # CSV for Excel: UTF-8 with a byte-order mark, or Excel shows the Chinese as mojibake.
+    to_encoding = "utf-8-sig"

@@ -213,7 +213,8 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# Formula-like text is neutralised by ScopedResource.export_field (jianye.spreadsheets),
+# which keeps numbers as numbers; the library's own escaping would turn every cell to text.
 
 LOGGING = {
     "version": 1,

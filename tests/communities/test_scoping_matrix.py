@@ -835,3 +835,18 @@ def test_import_updates_rows_keyed_by_a_foreign_key(model_name, nanhu_writer, us
         assert spec.model.objects.count() == before
         obj.refresh_from_db()
         assert getattr(obj, "name" if model_name == "title" else "address") == "改过的"
+
+
+def test_admin_csv_export_has_a_bom_and_neutralises_formulas(clients):
+    committee = row("committee", "own")
+    committee.name = "=HYPERLINK(\"http://x\")"
+    committee.save()
+    response = export_post(clients["clerk"], "committee", "csv")
+    assert response.content.startswith("\ufeff".encode())
+    rows = exported_rows(response, "csv")
+    names = {r["名称"] for r in rows}
+    assert "'=HYPERLINK(\"http://x\")" in names
+    assert committee.name not in names
+    # Numbers stay numbers in the workbook.
+    sheet_rows = exported_rows(export_post(clients["clerk"], "committee", "xlsx"), "xlsx")
+    assert all(isinstance(r["户数"], int) for r in sheet_rows)
