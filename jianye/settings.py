@@ -10,6 +10,8 @@ read here and only here:
 - ``ALLOWED_HOSTS``: comma-separated, default ``127.0.0.1,localhost``.
 - ``SECURE``: 1 behind HTTPS in production (secure cookies, HSTS, SSL redirect).
 - ``SESSION_IDLE_SECONDS``: idle session timeout (default 1800).
+- ``DATABASE_REPLICA_URL``: a read replica for the report pages (off when unset; see
+  ``jianye/routers.py`` and docs/deploy.md).
 """
 
 import os
@@ -112,6 +114,14 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
+# A read replica for reports, off unless DATABASE_REPLICA_URL is set (jianye/routers.py).
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"], conn_max_age=env_int("CONN_MAX_AGE", 60)
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["jianye.routers.ReportReplicaRouter"]
+    MIDDLEWARE.insert(0, "jianye.routers.ReportReplicaMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
