@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench clean
+.PHONY: run setup test lint messages bench bench-pages loadtest generatedata clean
 
 run: setup
 	@echo "Serving on http://$(HOST)/  (the demo accounts are listed above)"
@@ -47,6 +47,23 @@ messages: $(VENV)/.installed
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
 bench: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.budget --committees 20000 --postings 250000
+
+# Scale (issue 9): a generated province, the pages benchmark and the load test, all on
+# PostgreSQL. generatedata fills GENERATE_DATABASE_URL (an empty, migrated database);
+# bench-pages builds its own throwaway test database; loadtest creates and drops its own.
+GENERATE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/province
+GENERATE_ARGS ?=
+generatedata: $(VENV)/.installed
+	DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py generatedata $(GENERATE_ARGS)
+
+BENCH_PAGES_ARGS ?=
+bench-pages: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.pages $(BENCH_PAGES_ARGS)
+
+LOADTEST_ARGS ?=
+loadtest: $(VENV)/.installed
+	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) var staticfiles
