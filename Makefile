@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench bench-pages loadtest generatedata clean
+.PHONY: run setup test lint messages bench bench-imports bench-exports bench-pages loadtest generatedata clean
 
 run: setup
 	@echo "Serving on http://$(HOST)/  (the demo accounts are listed above)"
@@ -64,6 +64,13 @@ bench-pages: $(VENV)/.installed
 LOADTEST_ARGS ?=
 loadtest: $(VENV)/.installed
 	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
+
+# Excel in and out (issue 6): import 10,000 people three ways; export 100,000 postings three ways.
+bench-imports: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.imports --rows 10000
+
+bench-exports: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.exports --rows 100000
 
 clean:
 	rm -rf $(VENV) var staticfiles
