@@ -316,7 +316,9 @@ def figures_for(households, previous=None, rng=random):
     """Plausible quarterly figures near ``households`` (and near ``previous`` if given)."""
     if previous:
         households = max(1, int(previous["households"] * rng.uniform(0.98, 1.03)))
-        registered = max(households, int(previous["registered_population"] * rng.uniform(0.98, 1.03)))
+        registered = max(
+            households, int(previous["registered_population"] * rng.uniform(0.98, 1.03))
+        )
         resident = max(0, int(previous["resident_population"] * rng.uniform(0.97, 1.04)))
     else:
         registered = int(households * rng.uniform(2.6, 3.1))
@@ -389,12 +391,18 @@ def _users(streets, prefix, password, batch):
     # One hash for all (hashing 1,000 passwords at full strength would take minutes).
     hashed = make_password(password)
     users = [
-        User(username=f"street-{street.code}", role=Role.STREET, street=street, is_staff=True,
-             password=hashed)
+        User(
+            username=f"street-{street.code}",
+            role=Role.STREET,
+            street=street,
+            is_staff=True,
+            password=hashed,
+        )
         for street in streets
     ]
-    users.append(User(username=f"{prefix.lower()}clerk", role=Role.CLERK, is_staff=True,
-                      password=hashed))
+    users.append(
+        User(username=f"{prefix.lower()}clerk", role=Role.CLERK, is_staff=True, password=hashed)
+    )
     users = User.objects.bulk_create(users, batch_size=batch)
     # Groups follow the role (accounts.signals does it on save; bulk_create sends no signal).
     through = User.groups.through

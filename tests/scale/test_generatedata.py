@@ -13,8 +13,16 @@ from returns.models import QuarterlyReturn, ReturnStatus
 from staffing.models import Person, Posting
 
 SMALL = [
-    "--districts", "3", "--streets", "12", "--committees", "150",
-    "--postings", "900", "--premises", "400",
+    "--districts",
+    "3",
+    "--streets",
+    "12",
+    "--committees",
+    "150",
+    "--postings",
+    "900",
+    "--premises",
+    "400",
 ]
 
 
