@@ -29,7 +29,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export.admin import ImportExportModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from audit.locking import VERSION_FIELD, changed_fields, locked_current, stale_message, version_token
+from audit.locking import (
+    VERSION_FIELD,
+    changed_fields,
+    locked_current,
+    stale_message,
+    version_token,
+)
 from communities.scoping import (
     ensure_in_scope,
     in_scope,

@@ -113,7 +113,9 @@ def test_an_import_of_1000_rows_leaves_1000_records_by_the_importer(users, demo,
     template = Committee.objects.filter(kind="residents", status="operating").first() or (
         Committee.objects.filter(shares_office_with__isnull=True).first()
     )
-    dataset = CommitteeResource(user=clerk).export(queryset=Committee.objects.filter(pk=template.pk))
+    dataset = CommitteeResource(user=clerk).export(
+        queryset=Committee.objects.filter(pk=template.pk)
+    )
     headers = list(dataset.headers)
     row = list(dataset[0])
     code_col = headers.index(str(CommitteeResource.fields["code"].column_name))

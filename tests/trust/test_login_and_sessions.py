@@ -34,7 +34,7 @@ def test_five_failures_lock_the_username_from_that_address_for_15_minutes(users,
         assert response.status_code in (200, 429)
     _client, response = attempt(name, PASSWORD)
     assert response.status_code == 429  # locked out: even the right password is refused
-    assert "locked-out user=%s" % name in " ".join(messages(security_log))
+    assert f"locked-out user={name}" in " ".join(messages(security_log))
     # Keyed on username and address together: the same user elsewhere, another user here.
     assert logged_in(attempt(name, PASSWORD, ip="10.0.0.2")[1])
     assert logged_in(attempt(users["viewer"].username, PASSWORD)[1])
@@ -75,7 +75,9 @@ def test_refused_access_is_logged(clients, users, demo, security_log):
     from communities.models import Committee
 
     other = Committee.objects.filter(street=demo["streets"]["滨湖"]).first()
-    assert clients["nanhu"].get(f"/admin/communities/committee/{other.pk}/change/").status_code == 404
+    assert (
+        clients["nanhu"].get(f"/admin/communities/committee/{other.pk}/change/").status_code == 404
+    )
     assert clients["viewer"].get("/admin/communities/committee/add/").status_code == 403
     lines = messages(security_log)
     name = users["nanhu"].username

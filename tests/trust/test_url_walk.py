@@ -66,8 +66,15 @@ SYSTEM_MODELS = {
     "imports.importrecord": "superuser",
 }
 ADMIN_MODEL_ACTIONS = {
-    "changelist", "add", "change", "delete", "history", "simple_history", "import",
-    "process_import", "export",
+    "changelist",
+    "add",
+    "change",
+    "delete",
+    "history",
+    "simple_history",
+    "import",
+    "process_import",
+    "export",
 }
 WRITE_ACTIONS = {"add", "delete", "import", "process_import"}
 
@@ -187,8 +194,8 @@ def test_every_model_with_an_admin_is_classified():
     from django.contrib import admin
 
     labels = {m._meta.label_lower for m in admin.site._registry}
-    assert labels <= set(MODEL_KINDS) | set(SYSTEM_MODELS), labels - set(MODEL_KINDS) - set(
-        SYSTEM_MODELS
+    assert labels <= set(MODEL_KINDS) | set(SYSTEM_MODELS), (
+        labels - set(MODEL_KINDS) - set(SYSTEM_MODELS)
     )
 
 
@@ -209,9 +216,7 @@ def objects_for(model, users):
 
 def outcome(response) -> str:
     code = response.status_code
-    if code in (200, 302) and not (
-        code == 302 and "/login/" in response.get("Location", "")
-    ):
+    if code in (200, 302) and not (code == 302 and "/login/" in response.get("Location", "")):
         return "ok"
     if code == 302:
         return "login"
@@ -263,8 +268,12 @@ def test_admin_pages_follow_the_role_table(role, users, demo):
             readable = may_read(role, kind)
             writable = may_write(role, kind, action)
             if action not in ("process_import",):
-                want = "missing" if hidden and readable else (
-                    "ok" if (writable if action in WRITE_ACTIONS else readable) else "refused"
+                want = (
+                    "missing"
+                    if hidden and readable
+                    else (
+                        "ok" if (writable if action in WRITE_ACTIONS else readable) else "refused"
+                    )
                 )
                 got = outcome(client.get(url))
                 if (role, url) in KNOWN_HOLES:
