@@ -44,7 +44,9 @@ class PremisesAdmin(CommitteeChoiceMixin, ScopedAdmin):
     list_select_related = ["committee", "committee__street"]
     search_fields = ["name", "address", "note", "committee__name", "committee__code"]
     autocomplete_fields = ["committee"]
-    ordering = ["committee__street__sort_order", "committee__code", "name"]
+    # Grouped by committee through the (committee, name) unique index: ordering through the
+    # street and committee tables sorts every premises of the province for each page.
+    ordering = ["committee_id", "name"]
     fieldsets = [
         (None, {"fields": ["committee", "name", "address"]}),
         (_("Premises"), {"fields": ["use", "area", "tenure"]}),

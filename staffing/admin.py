@@ -182,6 +182,9 @@ class PersonAdmin(ScopedAdmin):
     ]
     list_select_related = ["street"]
     search_fields = ["name", "=id_number", "phone"]
+    # By name (indexed): the model's street-then-name order joins and sorts every person
+    # of the province for each page (235 ms for 250,000 people; 4 ms this way).
+    ordering = ["name"]
     inlines = [PostingInline, ExamResultInline]
 
     def get_queryset(self, request):
