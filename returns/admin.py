@@ -172,6 +172,11 @@ class QuarterlyReturnAdmin(ScopedAdmin):
 
 @admin.register(ReturnEvent)
 class ReturnEventAdmin(ScopedAdmin):
+    # The audit trail is written by returns.workflow only: it can be read and exported,
+    # never imported.
+    def has_import_permission(self, request):
+        return False
+
     list_display = ["quarterly_return", "at", "actor", "from_status", "to_status", "reason"]
     list_filter = ["to_status"]
     list_select_related = ["quarterly_return__committee", "actor"]

@@ -164,6 +164,8 @@ def _street_chooser(request, year, quarter):
 def return_grid(request, year, quarter):
     _check_quarter(year, quarter)
     _require_perm(request.user, "view_quarterlyreturn")
+    if request.method == "POST":
+        _require_perm(request.user, "change_quarterlyreturn")
     street = _street_for(request)
     if street is None:
         return _street_chooser(request, year, quarter)
@@ -180,6 +182,12 @@ def return_grid(request, year, quarter):
     _require_perm(request.user, "change_quarterlyreturn")
     formset = GridFormSet(request.POST, initial=initial, editables=editables)
     by_committee = {row.committee.pk: row for row in rows}
+    if len(formset.forms) != len(rows):
+        # A post that is not this page's grid (no or another management form).
+        messages.error(
+            request, _("The list of committees changed; please enter the figures again.")
+        )
+        return redirect(_grid_url(street, year, quarter))
     if not formset.is_valid():
         messages.error(request, _("Some figures are not whole numbers; nothing was saved."))
         context = _grid_context(
@@ -414,6 +422,8 @@ def return_history(request, pk):
 def grid_workbook(request, year, quarter):
     _check_quarter(year, quarter)
     _require_perm(request.user, "view_quarterlyreturn")
+    if request.method == "POST":
+        _require_perm(request.user, "change_quarterlyreturn")
     street = _street_for(request)
     if street is None:
         return _street_chooser(request, year, quarter)

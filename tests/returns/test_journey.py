@@ -212,3 +212,13 @@ def test_admin_actions_use_the_same_workflow(clients, users, demo):
     )
     item.refresh_from_db()
     assert item.status == ReturnStatus.DRAFT and item.events.last().reason == "复核"
+
+
+def test_a_bare_post_to_the_grid_is_refused_cleanly(clients):
+    from returns.models import QuarterlyReturn
+
+    before = QuarterlyReturn.objects.count()
+    response = clients["nanhu"].post("/returns/2006/4/", {})
+    assert response.status_code == 302
+    assert QuarterlyReturn.objects.count() == before
+    assert clients["viewer"].post("/returns/2006/4/", {}).status_code == 403

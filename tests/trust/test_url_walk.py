@@ -80,15 +80,7 @@ WRITE_ACTIONS = {"add", "delete", "import", "process_import"}
 
 # Holes the walk found that belong to another app's admin, listed so they stay visible:
 # remove an entry when it is fixed (the walk then holds the line).
-KNOWN_HOLES = {
-    # Return events are the workflow's log, yet their admin keeps django-import-export's
-    # import (permission "change"): a clerk could import events. returns/admin.py should
-    # refuse import there (has_import_permission -> False).
-    ("admin", "/admin/returns/returnevent/import/"),
-    ("admin", "/admin/returns/returnevent/process_import/"),
-    ("clerk", "/admin/returns/returnevent/import/"),
-    ("clerk", "/admin/returns/returnevent/process_import/"),
-}
+KNOWN_HOLES: set[tuple[str, str]] = set()
 
 
 def may_write(role: str, kind: str, action: str = "") -> bool:
@@ -126,8 +118,7 @@ PAGES = {
     "budgets:scenario-compare": (ALL, None),
     "returns:return-index": (ALL, None),
     # Returns are "street" data (MODEL_KINDS): street staff, clerks and administrators write.
-    # The grid's POST is tested in tests/returns (a bare POST without the grid's formset
-    # crashes the view with a 500 for street staff: reported, not hidden here).
+    # The grid's POST is tested in tests/returns and below (a bare POST is refused cleanly).
     "returns:return-grid": (ALL, None),
     # Reviewing is the clerk's work (and the administrator's).
     "returns:return-review": ({"admin", "clerk"}, {"admin", "clerk"}),
