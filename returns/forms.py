@@ -78,6 +78,10 @@ ReturnGridFormSet = forms.formset_factory(ReturnRowForm, extra=0)
 
 
 class ReasonForm(forms.Form):
+    # The reason shares its form with the approve buttons: a browser-side "required" would
+    # block approving. The server asks for it when sending back or reopening.
+    use_required_attribute = False
+
     reason = forms.CharField(
         label=_("reason"),
         max_length=300,
