@@ -13,7 +13,6 @@ imports those modules at start-up.
 
 from __future__ import annotations
 
-import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -154,7 +153,7 @@ def get_report_class(identifier: str) -> type[Report]:
 
 
 def year_default() -> int:
-    return datetime.date.today().year
+    return timezone.localdate().year
 
 
 __all__ = [
