@@ -43,6 +43,7 @@ from communities.scoping import (
     sees_all_streets,
     street_scope_of,
 )
+from jianye.paginators import EstimatedCountPaginator
 
 admin.site.site_header = _("Jianye community affairs administration")
 admin.site.site_title = _("Jianye community affairs")
@@ -200,5 +201,6 @@ class ScopedAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
 
     list_per_page = 50
     show_full_result_count = False
+    paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (jianye.paginators)
     # CSV for Excel: UTF-8 with a byte-order mark, or Excel shows the Chinese as mojibake.
     to_encoding = "utf-8-sig"
