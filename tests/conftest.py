@@ -23,6 +23,9 @@ def pytest_configure(config):
     from django.conf import settings
 
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No persistent connections in tests: live-server threads would keep the test
+    # database busy when pytest drops it.
+    settings.DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 
 def load_demo():
