@@ -250,11 +250,6 @@ class Committee(models.Model):
                 {"shares_office_with": _("The host committee must itself be operating.")}
             )
 
-    @property
-    def planning_households(self) -> int | None:
-        standard = PlanningStandard.objects.filter(area_type=self.area_type).first()
-        return standard.households if standard else None
-
 
 class TitleKind(models.TextChoices):
     STAR = "star", _("Star community")
