@@ -122,6 +122,16 @@ class RowError:
 
 
 @dataclass
+class PreviewRow:
+    """What the import does (or would do) with one row of the file."""
+
+    row: int  # the row number Excel shows
+    action: str  # "new", "update" or "skip" (unchanged)
+    label: str  # the row's object, as the register's lists show it
+    changes: list[str] = field(default_factory=list)  # the columns an update changes
+
+
+@dataclass
 class ImportOutcome:
     new: int = 0
     updated: int = 0
@@ -132,6 +142,7 @@ class ImportOutcome:
     sheet: str = ""
     rows: int = 0
     record: object = None  # the ImportRecord of a real import (written or refused)
+    preview: list[PreviewRow] = field(default_factory=list)  # one per row, in file order
 
 
 @dataclass
@@ -539,10 +550,16 @@ def _sorted(errors):
     return sorted(errors, key=lambda e: (e.row, e.column, e.message))
 
 
-def _totals(outcome, result):
+def _totals(outcome, result, sheet=None):
     totals = result.totals
     outcome.new, outcome.updated = totals.get("new", 0), totals.get("update", 0)
     outcome.unchanged = totals.get("skip", 0)
+    if sheet is not None:
+        outcome.preview = [
+            PreviewRow(sheet.numbers[index], row.import_type, row.object_repr or "")
+            for index, row in enumerate(result.rows)
+            if row.import_type in ("new", "update", "skip")
+        ]
 
 
 def sha256_of(path: Path) -> str:
@@ -572,13 +589,22 @@ def _record(*, register, path, user, file_name, outcome):
 
 
 def import_file(
-    *, register: str, path: Path, user, dry_run: bool = False, file_name: str | None = None
+    *,
+    register: str,
+    path: Path,
+    user,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    progress=None,
 ) -> ImportOutcome:
     """Imports ``path`` into ``register`` as ``user`` would: all rows or none.
 
     ``dry_run`` checks the whole file and counts what would change, writing nothing and
     recording nothing (the preview). Otherwise the file is checked, then imported in one
     transaction, and an :class:`imports.models.ImportRecord` says what happened.
+    ``outcome.preview`` says, row by row, what was (or would be) done. ``progress``, if
+    given, is called as ``progress(done, total)`` with the rows checked or written so far
+    (a background import reports it to the user's progress bar).
     Raises :class:`ImportFileError` when the file cannot be imported at all.
     """
     path = Path(path)
@@ -590,7 +616,7 @@ def import_file(
     duplicates = duplicate_errors(resource, dataset, sheet)
     # Pass 1: everything, nothing written.
     result = resource.import_data(dataset, dry_run=True, use_transactions=True, user=user)
-    _totals(outcome, result)
+    _totals(outcome, result, sheet)
     outcome.errors = _sorted(duplicates + _row_errors(resource, result, sheet))
     if dry_run:
         return outcome
@@ -610,6 +636,8 @@ def import_file(
             return outcome
         _totals(outcome, result)
         outcome.written = True
+        if progress is not None:
+            progress(outcome.rows, outcome.rows)
         outcome.record = _record(
             register=register, path=path, user=user, file_name=file_name, outcome=outcome
         )
