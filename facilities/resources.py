@@ -52,6 +52,11 @@ class YesNoWidget(widgets.BooleanWidget):
     def render(self, value, obj=None, **kwargs):
         return gettext("Yes") if value else gettext("No")
 
+    def export_plan(self, attribute, **kwargs):
+        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`)."""
+        yes, no = gettext("Yes"), gettext("No")
+        return attribute, lambda value: yes if value else no
+
 
 class AreaWidget(widgets.DecimalWidget):
     """An area in m²: a number, with a clear message when it is not one."""

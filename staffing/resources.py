@@ -47,6 +47,13 @@ def id_number_for(user, number):
     return number or "" if sees_id_numbers(user) else mask_id_number(number)
 
 
+def id_number_renderer(user):
+    """:func:`id_number_for` with the user's right decided once (for set-based exports)."""
+    if sees_id_numbers(user):
+        return lambda number: number or ""
+    return mask_id_number
+
+
 def position_key(column_name=None, attribute="position"):
     return fields.Field(
         attribute=attribute,
@@ -114,6 +121,11 @@ class PersonWidget(widgets.ForeignKeyWidget):
             return ""
         return id_number_for(kwargs.get("user"), value.id_number)
 
+    def export_plan(self, attribute, **kwargs):
+        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`): the person's
+        ID-card number, read by path, whole or masked as :meth:`render` shows it."""
+        return f"{attribute}__id_number", id_number_renderer(kwargs.get("user"))
+
 
 NAME_COLUMN, BIRTH_COLUMN = _("full name"), _("birth date")
 
@@ -142,6 +154,8 @@ class UserAwareResource(ScopedResource):
     def export_field(self, field, instance, **kwargs):
         kwargs.setdefault("user", self.user)
         return super().export_field(field, instance, **kwargs)
+
+    export_field.passes_user_only = True  # jianye.exports' compiled plans pass the user too
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         kwargs.setdefault("user", self.user)
@@ -245,6 +259,10 @@ class PersonResource(UserAwareResource):
 
     def dehydrate_id_number(self, person):
         return id_number_for(self.user, person.id_number)
+
+    def dehydrate_id_number_plan(self):
+        """The set-based twin of :meth:`dehydrate_id_number` (see :mod:`jianye.exports`)."""
+        return "id_number", id_number_renderer(self.user)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         if field.attribute == "id_number":
