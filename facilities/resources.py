@@ -71,25 +71,8 @@ class AreaWidget(widgets.DecimalWidget):
 
 
 class FacilitiesResource(ScopedResource):
-    """Finds the existing row with the importing user's scope.
-
-    django-import-export's instance loader cleans the import-id fields without the user, so
-    a :class:`ScopedForeignKeyWidget` among them (the committee, the item) would resolve
-    against an empty scope and every row would look new. This looks the row up here, with
-    the user, within the user's scope.
-    """
-
-    def get_instance(self, instance_loader, row):
-        params = {}
-        for key in self.get_import_id_fields():
-            field = self.fields[key]
-            if field.column_name not in row:
-                return None
-            try:
-                params[field.attribute] = field.clean(row, user=self.user)
-            except ValueError:
-                return None  # reported with its column when the field is imported
-        return self.get_queryset().filter(**params).first()
+    """The base of the facilities registers (existing rows are found by
+    ``ScopedResource.get_instance``, within the importing user's scope)."""
 
 
 class PremisesResource(FacilitiesResource):

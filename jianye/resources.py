@@ -99,26 +99,74 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     def get_queryset(self, value, row, *args, **kwargs):
         return scope_queryset(self.model._default_manager.all(), kwargs.get("user"))
 
+    @staticmethod
+    def key_text(value) -> str:
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value).strip()
+
+    def prefetch(self, values, *, user, rows=None) -> None:
+        """Looks every value of a column up at once (one query per key field), so that
+        :meth:`clean` answers each row from memory with the same result as its own query."""
+        texts = {self.key_text(v) for v in values if v is not None and str(v).strip() != ""}
+        queryset = scope_queryset(self.model._default_manager.all(), user)
+        found: dict[str, object] = {}
+        for field in (self.field, *self.alternatives):
+            remaining = sorted(texts - set(found))
+            if not remaining:
+                break
+            matches: dict[str, list] = {}
+            for start in range(0, len(remaining), 2000):
+                chunk = remaining[start : start + 2000]
+                for obj in queryset.filter(**{f"{field}__in": chunk}):
+                    matches.setdefault(str(getattr(obj, field)), []).append(obj)
+            for text, objs in matches.items():
+                if text in texts:
+                    found[text] = objs[0] if len(objs) == 1 else self._ambiguous(text)
+        self._cache = {text: found.get(text) or self._missing(text) for text in texts}
+        self._not_found = texts - set(found)
+
+    def offer(self, instance) -> None:
+        """A new row of the file being imported, which later rows of the same file may name
+        (a committee sharing the office of a committee created a few rows above)."""
+        if not isinstance(instance, self.model) or getattr(self, "_not_found", None) is None:
+            return
+        for field in (self.field, *self.alternatives):
+            text = str(getattr(instance, field, "") or "").strip()
+            if text in self._not_found:
+                self._cache[text] = instance
+                self._not_found.discard(text)
+
+    def _ambiguous(self, text):
+        return ValueError(
+            _("“%(value)s” matches more than one %(model)s; use the code.")
+            % {"value": text, "model": self.model._meta.verbose_name}
+        )
+
+    def _missing(self, text):
+        return ValueError(
+            _("No %(model)s “%(value)s” (or it is outside your scope).")
+            % {"value": text, "model": self.model._meta.verbose_name}
+        )
+
     def clean(self, value, row=None, **kwargs):
         if value is None or str(value).strip() == "":
             return None
-        text = str(value).strip()
-        if isinstance(value, float) and value.is_integer():
-            text = str(int(value))
+        text = self.key_text(value)
+        cache = getattr(self, "_cache", None)
+        if cache is not None and text in cache:
+            answer = cache[text]
+            if isinstance(answer, ValueError):
+                raise ValueError(*answer.args)
+            return answer
         queryset = self.get_queryset(value, row, **kwargs)
         for field in (self.field, *self.alternatives):
             matches = list(queryset.filter(**{field: text})[:2])
             if len(matches) == 1:
                 return matches[0]
             if len(matches) > 1:
-                raise ValueError(
-                    _("“%(value)s” matches more than one %(model)s; use the code.")
-                    % {"value": text, "model": self.model._meta.verbose_name}
-                )
-        raise ValueError(
-            _("No %(model)s “%(value)s” (or it is outside your scope).")
-            % {"value": text, "model": self.model._meta.verbose_name}
-        )
+                raise self._ambiguous(text)
+        raise self._missing(text)
 
     def render(self, value, obj=None, **kwargs):
         if value is None:
@@ -197,26 +245,83 @@ class ScopedResource(resources.ModelResource):
     def get_queryset(self):
         return scope_queryset(super().get_queryset(), self.user)
 
+    # --- the set-based import (see jianye.imports) ------------------------------------------
+
+    def prepare_import(self, rows: list[dict]) -> None:
+        """Reads what the rows refer to before the first row is checked, a few queries for
+        the whole file: each foreign-key column's rows (widgets with ``prefetch``) and the
+        existing rows the file's keys name. Then checking a row asks the database nothing
+        (unless a model's own ``clean()`` does)."""
+        for fld in self.fields.values():  # headers in the user's language, translated once
+            fld.column_name = str(fld.column_name)
+        for fld in self.get_import_fields():
+            prefetch = getattr(fld.widget, "prefetch", None)
+            column = str(fld.column_name)
+            if prefetch is not None and rows and column in rows[0]:
+                prefetch([row.get(column) for row in rows], user=self.user, rows=rows)
+        self._instances = self.prefetch_instances(rows)
+
+    def instance_params(self, row) -> dict | None:
+        """The import-id fields of ``row``, cleaned with the user (None: no usable key)."""
+        params = {}
+        for name in self.get_import_id_fields():
+            fld = self.fields[name]
+            if str(fld.column_name) not in row:
+                return None
+            try:
+                params[fld.attribute] = fld.clean(row, user=self.user)
+            except ValueError:
+                return None  # reported with its column when the field itself is imported
+        return params or None
+
+    @staticmethod
+    def _key(values) -> tuple:
+        return tuple(getattr(value, "pk", value) for value in values)
+
+    def prefetch_instances(self, rows) -> dict:
+        """The existing rows (in the user's scope) that the file's keys name, by key."""
+        wanted = [params for params in map(self.instance_params, rows) if params]
+        index: dict[tuple, object] = {}
+        if not wanted:
+            return index
+        attributes = list(wanted[0])
+        model = self._meta.model
+        attnames = [model._meta.get_field(name).attname for name in attributes]
+        first = sorted({self._key([p[attributes[0]]])[0] for p in wanted}, key=str)
+        others = {
+            name: {self._key([p[name]])[0] for p in wanted} for name in attributes[1:]
+        }
+        for start in range(0, len(first), 2000):
+            queryset = self.get_queryset().filter(
+                **{f"{attnames[0]}__in": first[start : start + 2000]}
+            )
+            for name, attname in zip(attributes[1:], attnames[1:], strict=True):
+                if len(others[name]) <= 2000:
+                    queryset = queryset.filter(**{f"{attname}__in": others[name]})
+            for obj in queryset:
+                index.setdefault(tuple(getattr(obj, a) for a in attnames), obj)
+        return index
+
     def get_instance(self, instance_loader, row):
-        """The existing row, looked up within the user's scope.
+        """The existing row with the row's keys, within the user's scope.
 
         import-export's instance loader cleans the import-id fields without the user, so a
         foreign key among them (a title's committee, a centre's street) would be looked up
-        in no scope at all and every such row refused, for clerks too. Clean them here with
-        the user; the lookup itself stays on the scoped queryset.
+        in no scope at all; they are cleaned here with the user. During an import the rows
+        were read at once by :meth:`prepare_import`.
         """
-        params = {}
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            if str(field.column_name) not in row:
-                return None
-            try:
-                params[field.attribute] = field.clean(row, user=self.user)
-            except ValueError:
-                return None  # reported with its column when the field itself is imported
-        if not params:
+        params = self.instance_params(row)
+        if params is None:
             return None
+        index = getattr(self, "_instances", None)
+        if index is not None:
+            return index.get(self._key(params.values()))
         return self.get_queryset().filter(**params).first()
+
+    def file_errors(self, pending) -> list[tuple[object, str, str]]:
+        """Rules across the rows of one file: ``(instance, field, message)`` for each break.
+        ``pending`` are the instances about to be written, in file order."""
+        return []
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
@@ -226,4 +331,27 @@ class ScopedResource(resources.ModelResource):
             errors[field] = ValidationError(
                 _("This row belongs to a street outside your scope; it was not imported.")
             )
-        super().validate_instance(instance, errors, validate_unique)
+        # ``validate_unique=False`` is the set-based import's way of saying "uniqueness and
+        # constraints are checked for the whole file at once" (jianye.imports).
+        if self._meta.clean_model_instances:
+            exclude = set(errors)
+            if not validate_unique:
+                # A foreign key a widget found (in the database, in the user's scope) needs no
+                # second query per row to prove that its row exists.
+                exclude.update(
+                    f.name
+                    for f in instance._meta.concrete_fields
+                    if f.is_relation
+                    and f.is_cached(instance)
+                    and getattr(instance, f.name) is not None
+                )
+            try:
+                instance.full_clean(
+                    exclude=exclude,
+                    validate_unique=validate_unique,
+                    validate_constraints=validate_unique,
+                )
+            except ValidationError as exc:
+                errors = exc.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)

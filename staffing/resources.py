@@ -76,15 +76,46 @@ def _date(value):
     return None
 
 
-def find_person(user, *, id_number, name, birth_date):
-    """The person in ``user``'s scope with this ID number, or this name and birth date."""
+class PeopleIndex:
+    """The people a file names, read at once (two queries): by whole ID-card number, and by
+    name (for rows whose number is masked or empty), within the user's scope."""
+
+    def __init__(self, user, pairs):
+        """``pairs``: (ID-card number, name) as the file gives them, row by row."""
+        people = scope_queryset(Person.objects.all(), user)
+        numbers, names = set(), set()
+        for number, name in pairs:
+            number = normalize(number)
+            if number and not is_masked(number):
+                numbers.add(number)
+            elif name:
+                names.add(str(name).strip())
+        self.by_number: dict[str, Person] = {}
+        self.by_name: dict[tuple, list[Person]] = {}
+        for values, lookup in ((sorted(numbers), "id_number__in"), (sorted(names), "name__in")):
+            for start in range(0, len(values), 2000):
+                for person in people.filter(**{lookup: values[start : start + 2000]}):
+                    if lookup == "id_number__in":
+                        self.by_number[person.id_number] = person
+                    else:
+                        self.by_name.setdefault((person.name, person.birth_date), []).append(person)
+
+
+def find_person(user, *, id_number, name, birth_date, index: PeopleIndex | None = None):
+    """The person in ``user``'s scope with this ID number, or this name and birth date
+    (from ``index`` when the file's people were read at once)."""
     people = scope_queryset(Person.objects.all(), user)
     number = normalize(id_number)
     if number and not is_masked(number):
+        if index is not None:
+            return index.by_number.get(number)
         return people.filter(id_number=number).first()
     born = _date(birth_date)
     if name and born:
-        matches = list(people.filter(name=str(name).strip(), birth_date=born)[:2])
+        if index is not None:
+            matches = index.by_name.get((str(name).strip(), born), [])[:2]
+        else:
+            matches = list(people.filter(name=str(name).strip(), birth_date=born)[:2])
         if len(matches) == 1 and (
             not number or mask_id_number(matches[0].id_number) == number
         ):
@@ -104,12 +135,22 @@ class PersonWidget(widgets.ForeignKeyWidget):
         super().__init__(Person, "id_number", **kwargs)
         self.name_column, self.birth_column = name_column, birth_column
 
+    def prefetch(self, values, *, user, rows=None) -> None:
+        names = [row.get(str(self.name_column)) for row in rows or []]
+        self._index = PeopleIndex(user, zip(values, names or [None] * len(values), strict=False))
+
     def clean(self, value, row=None, **kwargs):
         row = row or {}
         name, born = row.get(str(self.name_column)), row.get(str(self.birth_column))
         if not value and not name:
             return None
-        person = find_person(kwargs.get("user"), id_number=value, name=name, birth_date=born)
+        person = find_person(
+            kwargs.get("user"),
+            id_number=value,
+            name=name,
+            birth_date=born,
+            index=getattr(self, "_index", None),
+        )
         if person is None:
             raise ValueError(
                 gettext("No person with this ID-card number, or this name and birth date, in your scope.")
@@ -160,19 +201,6 @@ class UserAwareResource(ScopedResource):
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         kwargs.setdefault("user", self.user)
         return super().import_field(field, instance, row, is_m2m, **kwargs)
-
-    def get_instance(self, instance_loader, row):
-        """The existing row with these natural keys, looked up in the user's scope."""
-        params = {}
-        for name in self.get_import_id_fields():
-            field = self.fields[name]
-            if str(field.column_name) not in row:
-                return None
-            try:
-                params[field.attribute] = field.clean(row, user=self.user)
-            except ValueError:
-                return None  # the same column fails again, with its message, on import
-        return self.get_queryset().filter(**params).first()
 
 
 class PositionResource(UserAwareResource):
@@ -248,13 +276,24 @@ class PersonResource(UserAwareResource):
     def get_queryset(self):
         return super().get_queryset().select_related("street")
 
+    def _columns(self):
+        return {name: str(self.fields[name].column_name) for name in ("id_number", "name", "birth_date")}
+
+    def prefetch_instances(self, rows):
+        columns = self._columns()
+        self._people = PeopleIndex(
+            self.user, ((row.get(columns["id_number"]), row.get(columns["name"])) for row in rows)
+        )
+        return {}
+
     def get_instance(self, instance_loader, row):
-        columns = {name: str(self.fields[name].column_name) for name in ("id_number", "name", "birth_date")}
+        columns = self._columns()
         return find_person(
             self.user,
             id_number=row.get(columns["id_number"]),
             name=row.get(columns["name"]),
             birth_date=row.get(columns["birth_date"]),
+            index=getattr(self, "_people", None),
         )
 
     def dehydrate_id_number(self, person):
@@ -302,6 +341,26 @@ class PostingResource(UserAwareResource):
     def get_queryset(self):
         return super().get_queryset().select_related("person", "committee", "position")
 
+    def file_errors(self, pending):
+        """Two rows of the file giving one person overlapping postings (each row alone was
+        checked against the stored postings by ``Posting.clean``)."""
+        errors = []
+        by_person: dict[int, list] = {}
+        for posting in pending:
+            if posting.person_id and posting.start_date:
+                by_person.setdefault(posting.person_id, []).append(posting)
+        far = datetime.date.max
+        for postings in by_person.values():
+            postings.sort(key=lambda p: p.start_date)
+            for earlier, later in zip(postings, postings[1:], strict=False):
+                if later.start_date <= (earlier.end_date or far):
+                    errors.append((
+                        later,
+                        "start_date",
+                        gettext("This person already has a posting in that period; end it first."),
+                    ))
+        return errors
+
 
 class TrainingClassResource(UserAwareResource):
     title = fields.Field(attribute="title", column_name=_("title"))
@@ -325,14 +384,24 @@ class TrainingClassWidget(widgets.ForeignKeyWidget):
         super().__init__(TrainingClass, "title", **kwargs)
         self.date_column = date_column
 
+    def prefetch(self, values, *, user, rows=None) -> None:
+        titles = sorted({str(value).strip() for value in values if value})
+        self._classes: dict[str, list] = {}
+        for training_class in TrainingClass.objects.filter(title__in=titles).order_by("pk"):
+            self._classes.setdefault(training_class.title, []).append(training_class)
+
     def clean(self, value, row=None, **kwargs):
         if not value:
             return None
-        classes = TrainingClass.objects.filter(title=str(value).strip())
         day = _date((row or {}).get(str(self.date_column)))
-        if day:
-            classes = classes.filter(date=day)
-        matches = list(classes[:2])
+        cached = getattr(self, "_classes", None)
+        if cached is not None:
+            matches = [c for c in cached.get(str(value).strip(), []) if not day or c.date == day]
+        else:
+            classes = TrainingClass.objects.filter(title=str(value).strip())
+            if day:
+                classes = classes.filter(date=day)
+            matches = list(classes[:2])
         if len(matches) != 1:
             raise ValueError(
                 gettext("No single training class “%(title)s” on that date.") % {"title": value}

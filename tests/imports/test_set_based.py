@@ -1,0 +1,172 @@
+"""The import path is set-based: its queries do not grow with the rows, rules across rows of
+one file hold, the database's constraints are reported row by row, and every written row's
+history names the import's record."""
+
+import datetime
+import zipfile
+
+import openpyxl
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from communities.models import Committee, Street
+from imports.models import ImportRecord
+from jianye.imports import ImportFileError, import_file
+from staffing.idcards import gender_of, make_id_number
+from staffing.models import Person, Position, Posting
+from staffing.resources import PostingResource
+
+PEOPLE_HEADERS = ["姓名", "性别", "出生日期", "身份证号码", "联系电话", "文化程度", "党员", "街道"]
+
+
+def people_workbook(path, count, *, street, start=0):
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(PEOPLE_HEADERS)
+    for i in range(start, start + count):
+        birth = datetime.date(1960, 1, 1) + datetime.timedelta(days=i)
+        number = make_id_number("320105", birth, i % 500)
+        sheet.append([
+            f"测试人员{i:04d}", "男" if gender_of(number) == "m" else "女", birth, number,
+            f"1390000{i:04d}", "本科", "是" if i % 2 else "否", street,
+        ])
+    book.save(path)
+    return path
+
+
+def queries_for(path, user):
+    with CaptureQueriesContext(connection) as queries:
+        outcome = import_file(register="people", path=path, user=user)
+    assert outcome.written, [str(e) for e in outcome.errors[:5]]
+    return len(queries), outcome
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_the_rows(users, tmp_path):
+    street = Street.objects.order_by("sort_order").first().name
+    small, outcome = queries_for(people_workbook(tmp_path / "s.xlsx", 5, street=street), users["admin"])
+    assert outcome.new == 5
+    large, outcome = queries_for(
+        people_workbook(tmp_path / "l.xlsx", 300, street=street, start=100), users["admin"]
+    )
+    assert outcome.new == 300
+    # The same statements in bigger batches (SQLite takes about 100 rows per INSERT): a query
+    # per row would add hundreds.
+    assert large - small <= 300 // 50, (small, large)
+
+
+@pytest.mark.django_db
+def test_every_row_written_has_history_naming_the_record(users, tmp_path):
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 12, street=street)
+    outcome = import_file(register="people", path=path, user=users["admin"])
+    record = outcome.record
+    assert record.written and record.created == 12
+    history = Person.history.filter(history_change_reason=f"import #{record.pk}")
+    assert history.count() == 12
+    assert set(history.values_list("history_user", flat=True)) == {users["admin"].pk}
+    assert set(history.values_list("history_type", flat=True)) == {"+"}
+    # An update of some of them: history rows with the update, and only for changed rows.
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=2, column=5, value="13911112222")
+    book.save(path)
+    again = import_file(register="people", path=path, user=users["admin"])
+    assert (again.new, again.updated, again.unchanged) == (0, 1, 11)
+    changed = Person.history.filter(history_change_reason=f"import #{again.record.pk}")
+    assert list(changed.values_list("history_type", "phone")) == [("~", "13911112222")]
+    assert [row.action for row in again.preview].count("skip") == 11
+    update = next(row for row in again.preview if row.action == "update")
+    assert update.row == 2 and update.changes == ["联系电话"]
+
+
+@pytest.mark.django_db
+def test_overlapping_postings_within_one_file_are_refused(users, tmp_path):
+    committee = Committee.objects.filter(status="operating").first()
+    birth = datetime.date(1980, 5, 5)
+    number = make_id_number("320105", birth, 77)
+    person = Person.objects.create(
+        name="新来的", id_number=number, birth_date=birth, gender=gender_of(number),
+        street=committee.street,
+    )
+    position = Position.objects.order_by("sort_order").first().name
+    book = openpyxl.Workbook()
+    sheet = book.active
+    fields = PostingResource.fields
+    sheet.append([str(fields[name].column_name) for name in (
+        "person", "person_name", "person_birth_date", "committee", "position", "start_date",
+        "end_date")])
+    for start, end in ((datetime.date(2030, 1, 1), datetime.date(2030, 6, 30)),
+                       (datetime.date(2030, 6, 1), None)):
+        sheet.append([person.id_number, person.name, person.birth_date, committee.code,
+                      position, start, end])
+    path = tmp_path / "postings.xlsx"
+    book.save(path)
+    before = Posting.objects.count()
+    outcome = import_file(register="postings", path=path, user=users["admin"])
+    assert not outcome.written
+    start_column = str(PostingResource.fields["start_date"].column_name)
+    assert [(e.row, e.column) for e in outcome.errors] == [(3, start_column)], [
+        str(e) for e in outcome.errors
+    ]
+    assert "已有" in outcome.errors[0].message or "posting" in outcome.errors[0].message
+    assert Posting.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_a_database_constraint_is_reported_on_its_row(users, tmp_path):
+    """A committee marked as sharing an office without naming the host: no form rule says
+    so, the database's constraint does; the file is refused with the row named."""
+    street = Street.objects.order_by("sort_order").first()
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["代码", "名称", "街道", "状态", "户数", "人口"])
+    sheet.append(["T9001", "测试一社区", street.name, "正常运转", 100, 300])
+    sheet.append(["T9002", "测试二社区", street.name, "合署办公（未撤销）", 100, 300])
+    path = tmp_path / "committees.xlsx"
+    book.save(path)
+    outcome = import_file(register="committees", path=path, user=users["admin"])
+    assert not outcome.written
+    assert [e.row for e in outcome.errors] == [3], [str(e) for e in outcome.errors]
+    assert "合署办公" in outcome.errors[0].message
+    assert not Committee.objects.filter(code__startswith="T900").exists()
+    assert ImportRecord.objects.get(pk=outcome.record.pk).written is False
+
+
+@pytest.mark.django_db
+def test_the_preview_writes_nothing_and_records_nothing(users, tmp_path):
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 7, street=street, start=700)
+    records, people = ImportRecord.objects.count(), Person.objects.count()
+    outcome = import_file(register="people", path=path, user=users["admin"], dry_run=True)
+    assert (outcome.new, outcome.written) == (7, False)
+    assert [row.action for row in outcome.preview] == ["new"] * 7
+    assert (ImportRecord.objects.count(), Person.objects.count()) == (records, people)
+
+
+@pytest.mark.django_db
+def test_progress_is_reported_to_the_end(users, tmp_path):
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 30, street=street, start=900)
+    seen = []
+    import_file(register="people", path=path, user=users["admin"],
+                progress=lambda done, total: seen.append((done, total)))
+    assert seen and seen[-1][0] == seen[-1][1] > 0
+    assert [done for done, _total in seen] == sorted(done for done, _total in seen)
+
+
+@pytest.mark.django_db
+def test_xml_entity_tricks_are_refused_unopened(users, tmp_path):
+    path = tmp_path / "laughs.xlsx"
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c>'
+        "</row></sheetData></worksheet>"
+    )
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("xl/worksheets/sheet1.xml", laughs)
+    with pytest.raises(ImportFileError, match="实体"):
+        import_file(register="committees", path=path, user=users["clerk"])
+    assert not ImportRecord.objects.exists()
