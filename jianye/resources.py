@@ -22,6 +22,7 @@ import decimal
 import re
 
 from django.core.exceptions import ValidationError
+from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
@@ -185,9 +186,16 @@ class ChoiceWidget(widgets.Widget):
         if value is None or str(value).strip() == "":
             return ""
         text = str(value).strip()
-        for code, label in self.choices:
-            if text in (str(code), str(label)):
-                return code
+        language = translation.get_language()
+        if getattr(self, "_lookup_language", None) != language:  # labels translated once
+            self._lookup = {}
+            for code, label in reversed(self.choices):
+                self._lookup[str(label)] = code
+            for code, _label in reversed(self.choices):
+                self._lookup[str(code)] = code
+            self._lookup_language = language
+        if text in self._lookup:
+            return self._lookup[text]
         raise ValueError(
             _("“%(value)s” is not one of: %(choices)s.")
             % {"value": text, "choices": "、".join(str(label) for _c, label in self.choices)}
