@@ -10,3 +10,7 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Each app declares its report tables in its own reports.py.
         autodiscover_modules("reports")
+        # Cached figures follow every change to the registers (reports/freshness.py).
+        from . import freshness
+
+        freshness.connect()

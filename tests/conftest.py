@@ -18,6 +18,16 @@ def plain_static_files(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """The dashboard and report summaries are cached (reports/freshness.py) in a cache that
+    outlives a test, while each test's data is rolled back after it: start every test with
+    an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 def pytest_configure(config):
     # Hashing passwords at full strength dominates the run time; tests need no strength.
     from django.conf import settings
