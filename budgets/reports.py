@@ -112,6 +112,21 @@ class FundingReport(Report):
                 )
         return rows
 
+    def street_values(self):
+        """Each street's money from the one calculation (computed per committee, as it
+        must be: money is rounded per committee), without building a row per committee."""
+        return {
+            street.id: self.values(
+                street.amounts, street.party_city_district, street.party_street_match
+            )
+            for street in self.result.streets
+        }
+
+    def total_values(self, values):
+        # Party-affairs allocations recorded district-wide count in the total only.
+        result = self.result
+        return self.values(result.amounts, result.party_city_district, result.party_street_match)
+
     def notes(self):
         notes = [
             _(

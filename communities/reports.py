@@ -28,11 +28,12 @@ class EstablishmentReport(Report):
             Column("village_households", _("Households of village committees")),
         ]
 
-    def rows(self):
+    def street_values(self):
+        """Every figure per street, counted in the database (one query)."""
         urban = Q(kind=CommitteeKind.URBAN)
         village = Q(kind=CommitteeKind.VILLAGE)
-        per_street = {
-            entry["street"]: entry
+        return {
+            entry.pop("street"): entry
             for entry in self.scoped(Committee.objects.established_in(self.year))
             .values("street")
             .annotate(
@@ -46,6 +47,9 @@ class EstablishmentReport(Report):
             )
             .order_by()
         }
+
+    def rows(self):
+        per_street = self.street_values()
         columns = self.columns()
         street_rows = []
         for street in self.streets():

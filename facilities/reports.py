@@ -2,22 +2,35 @@
 
 from decimal import Decimal
 
+from django.db import connections
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.models import CommitteeStatus
+from communities.models import Committee, CommitteeKind, CommitteeStatus
 from reports.registry import Column, ColumnKind, Report, Row, RowLevel, register
 
+from .models import Compliance
 from .selectors import (
     area_standard_on,
     committees_with_area,
     compliance_by_committee,
+    function_standard_items,
     quantize_area,
     year_end,
 )
 
 COUNTS = ("premises_in_use", "operating", "under_standard", "planned", "never_built", "diverted")
 AREAS = ("area_in_use", "shortfall")
+
+
+def as_decimal(value) -> Decimal:
+    """A number from a raw query as an exact decimal (SQLite gives floats: their shortest
+    text, 12.35 rather than 12.3499999...)."""
+    if value is None:
+        return Decimal(0)
+    return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
 
 
 def area_per_committee(area: Decimal, operating: int) -> Decimal | None:
@@ -77,6 +90,53 @@ class FacilitiesReport(Report):
             totals["area_in_use"], totals["operating"]
         )
         return totals
+
+    def combine(self, values):
+        totals = self.sum_values(values)
+        # Not a column: what the dashboard's chart compares the area in use with.
+        totals["required_area"] = sum((v.get("required_area", 0) for v in values), Decimal(0))
+        return totals
+
+    def street_values(self):
+        """Every figure per street in one query: the committees' figures of the full table
+        (``committees_with_area``, one row per committee inside the database), each
+        committee's shortfall rounded to the hundredth, added up per street."""
+        inner = committees_with_area(
+            year=self.year, user=self.user, standard=self.standard()
+        ).values(
+            "street_id", "status", "premises_in_use", "area_in_use", "planned", "never_built",
+            "diverted", "required_area", "shortfall",
+        )  # fmt: skip
+        sql, params = inner.query.sql_with_params()
+        operating = "CASE WHEN status = %s THEN {} ELSE 0 END"
+        query = (
+            "SELECT street_id, SUM(premises_in_use), SUM(area_in_use), "
+            f"SUM({operating.format(1)}), SUM(CASE WHEN ROUND(shortfall, 2) > 0 THEN 1 ELSE 0 END), "
+            "SUM(ROUND(shortfall, 2)), SUM(planned), SUM(never_built), SUM(diverted), "
+            f"SUM({operating.format('required_area')}) "
+            f"FROM ({sql}) per_committee GROUP BY street_id"
+        )
+        with connections[inner.db].cursor() as cursor:
+            cursor.execute(query, (CommitteeStatus.OPERATING, CommitteeStatus.OPERATING, *params))
+            found = cursor.fetchall()
+        result = {}
+        for row in found:
+            street_id, premises, area, operating, under, short, planned, never, diverted = row[:9]
+            needed = row[9]
+            area = quantize_area(as_decimal(area))
+            result[street_id] = {
+                "premises_in_use": int(premises or 0),
+                "area_in_use": area,
+                "operating": int(operating or 0),
+                "area_per_committee": area_per_committee(area, int(operating or 0)),
+                "under_standard": int(under or 0),
+                "shortfall": quantize_area(as_decimal(short)),
+                "planned": int(planned or 0),
+                "never_built": int(never or 0),
+                "diverted": int(diverted or 0),
+                "required_area": quantize_area(as_decimal(needed)),
+            }
+        return result
 
     def committee_label(self, committee) -> str:
         if committee.status == CommitteeStatus.SHARING and committee.shares_office_with:
@@ -172,6 +232,55 @@ class FunctionStandardReport(Report):
             "share": (Decimal(met) / Decimal(items)).quantize(Decimal("0.0001")) if items else None,
             "fully_met": sum(1 for s in summaries if s.total and not s.missing),
         }
+
+    def combine(self, values):
+        items = sum(v["items"] for v in values)
+        met = sum(v["met"] for v in values)
+        return {
+            "committees": sum(v["committees"] for v in values),
+            "items": items,
+            "met": met,
+            "share": (Decimal(met) / Decimal(items)).quantize(Decimal("0.0001")) if items else None,
+            "fully_met": sum(v["fully_met"] for v in values),
+        }
+
+    def street_values(self):
+        """Per street, in one query: operating committees, items met (counted per committee
+        in the database) and committees meeting every item."""
+        items = len(function_standard_items())
+        met = (
+            Compliance.objects.filter(committee=OuterRef("pk"), year=self.year, met=True)
+            .order_by()
+            .values("committee")
+            .annotate(n=Count("item", distinct=True))
+            .values("n")
+        )
+        per_street = (
+            self.scoped(Committee.objects.established_in(self.year))
+            .filter(kind=CommitteeKind.URBAN, status=CommitteeStatus.OPERATING)
+            .annotate(met_items=Coalesce(Subquery(met, output_field=IntegerField()), 0))
+            .values("street")
+            .annotate(
+                committees=Count("pk"),
+                met=Sum("met_items", default=0),
+                fully_met=Count("pk", filter=Q(met_items__gte=items)),
+            )
+            .order_by()
+        )
+        result = {}
+        for entry in per_street:
+            committees = entry["committees"]
+            result[entry["street"]] = self.combine(
+                [
+                    {
+                        "committees": committees,
+                        "items": committees * items,
+                        "met": entry["met"] or 0,
+                        "fully_met": entry["fully_met"] if items else 0,
+                    }
+                ]
+            )
+        return result
 
     def rows(self):
         if hasattr(self, "_rows"):

@@ -41,6 +41,7 @@ class Column:
 
 class RowLevel:
     TOTAL = "total"
+    DISTRICT = "district"
     STREET = "street"
     COMMITTEE = "committee"
 
@@ -51,6 +52,23 @@ class Row:
     values: dict
     level: str = RowLevel.STREET
     extra: dict = field(default_factory=dict)
+
+
+@dataclass
+class Summary:
+    """A report at street and district level for the whole scope (see :meth:`Report.summary`):
+    the total row, one row per street (``extra``: ``street_id``, ``district_id``) and one per
+    district (``extra``: ``district_id``), in the order of the full table."""
+
+    total: Row
+    streets: list[Row]
+    districts: list[Row]
+
+    def district_row(self, district_id: int) -> Row | None:
+        return next((r for r in self.districts if r.extra["district_id"] == district_id), None)
+
+    def streets_of(self, district_id: int) -> list[Row]:
+        return [r for r in self.streets if r.extra["district_id"] == district_id]
 
 
 class ReportError(ValueError):
@@ -66,8 +84,12 @@ class Report:
     # Templates get report classes (the reports page); they must not try to call them.
     do_not_call_in_templates = True
 
-    def __init__(self, *, user=None, year: int, quarter: int | None = None, **options):
+    def __init__(
+        self, *, user=None, year: int, quarter: int | None = None, district=None, **options
+    ):
         self.user = user or SYSTEM
+        # A district the page is narrowed to (reports.levels): it names the reporting unit.
+        self.district = district
         self.year = int(year)
         if quarter is not None and int(quarter) not in (1, 2, 3, 4):
             raise ReportError(_("The quarter must be 1, 2, 3 or 4."))
@@ -90,6 +112,8 @@ class Report:
         return district.name if district else ""
 
     def reporting_unit(self) -> str:
+        if self.district is not None:
+            return self.district.name
         street = getattr(self.user, "street", None)
         if street is not None:
             return street.name
@@ -108,7 +132,7 @@ class Report:
         }
 
     def generated_by(self) -> str:
-        user = self.user
+        user = getattr(self.user, "account", self.user)  # reports.levels.OneStreet
         full = user.get_full_name() if hasattr(user, "get_full_name") else ""
         return full or user.get_username()
 
@@ -123,13 +147,103 @@ class Report:
 
     @staticmethod
     def total_row(rows: list[Row], columns: list[Column]) -> Row:
+        return Row(
+            label=_("Total"),
+            values=Report.add_up([row.values for row in rows], columns),
+            level=RowLevel.TOTAL,
+        )
+
+    @staticmethod
+    def add_up(values: list[dict], columns: list[Column]) -> dict:
+        """Column by column sums of ``values`` (text and percentages are not added)."""
         totals = {}
         for column in columns:
             if column.kind in (ColumnKind.TEXT, ColumnKind.PERCENT):
                 continue
             zero = Decimal(0) if column.kind != ColumnKind.INTEGER else 0
-            totals[column.key] = sum((row.values.get(column.key) or zero for row in rows), zero)
-        return Row(label=_("Total"), values=totals, level=RowLevel.TOTAL)
+            totals[column.key] = sum((v.get(column.key) or zero for v in values), zero)
+        return totals
+
+    # Summaries: the report by street and by district ---------------------------------------
+    # For a scope too large to list every committee on a page (reports.levels). A report
+    # gives its figures per street (``street_values``), aggregated in the database where it
+    # can; districts and the total are added up from the streets (``combine``) unless a
+    # figure is not additive (a distinct count, a share), which a report handles by
+    # overriding ``district_values`` or ``total_values``. The total of a summary is the total
+    # of the full table, figure for figure (tests/reports/test_levels.py).
+
+    def street_values(self) -> dict[int, dict]:
+        """{street id: {column key: value}} for every street of the scope with figures."""
+        raise NotImplementedError
+
+    def combine(self, values: list[dict]) -> dict:
+        """The figures of a group of streets (a district, the whole scope)."""
+        return self.add_up(values, self.columns())
+
+    def district_values(self, by_district: dict[int, list[dict]]) -> dict[int, dict]:
+        return {key: self.combine(values) for key, values in by_district.items()}
+
+    def total_values(self, values: list[dict]) -> dict:
+        return self.combine(values)
+
+    def summary(self) -> Summary:
+        """The report by street and district for the whole scope: a fixed number of
+        queries, and as many rows as streets and districts (never one per committee)."""
+        streets = list(
+            self.scoped(Street.objects.select_related("district")).order_by("sort_order", "code")
+        )
+        per_street = self.street_values()
+        empty = self.combine([])
+        street_rows = []
+        by_district: dict[int, list[dict]] = {}
+        districts: dict[int, District] = {}
+        for street in streets:
+            values = per_street.get(street.pk) or dict(empty)
+            by_district.setdefault(street.district_id, []).append(values)
+            districts.setdefault(street.district_id, street.district)
+            street_rows.append(
+                Row(
+                    label=street.name,
+                    values=values,
+                    level=RowLevel.STREET,
+                    extra={"street_id": street.pk, "district_id": street.district_id},
+                )
+            )
+        district_values = self.district_values(by_district)
+        district_rows = [
+            Row(
+                label=district.name,
+                values=district_values[pk],
+                level=RowLevel.DISTRICT,
+                extra={"district_id": pk},
+            )
+            for pk, district in sorted(districts.items(), key=lambda item: item[1].code)
+        ]
+        total = Row(
+            label=_("Total"),
+            values=self.total_values([row.values for row in street_rows]),
+            level=RowLevel.TOTAL,
+        )
+        return Summary(total=total, streets=street_rows, districts=district_rows)
+
+    def cache_key(self) -> tuple:
+        """What the report's figures depend on besides the data and the language."""
+        from .freshness import scope_key
+
+        scenario = getattr(self, "scenario", None)
+        return (
+            self.identifier,
+            self.year,
+            self.quarter,
+            scenario.pk if scenario is not None else None,
+            scope_key(self.user),
+        )
+
+    def cached_summary(self) -> Summary:
+        """:meth:`summary`, from the cache while the registers have not changed."""
+        from .freshness import cached
+
+        return cached(("summary", *self.cache_key()), self.summary)
 
 
 REPORTS: list[type[Report]] = []
@@ -164,6 +278,7 @@ __all__ = [
     "Row",
     "RowLevel",
     "REPORTS",
+    "Summary",
     "get_report_class",
     "register",
 ]

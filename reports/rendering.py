@@ -20,7 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from jianye.spreadsheets import safe_text
 
-from .registry import ColumnKind, Report, RowLevel
+from .registry import ColumnKind, Report, Row, RowLevel
 
 NUMBER_FORMATS = {
     ColumnKind.INTEGER: "#,##0",
@@ -76,19 +76,41 @@ def display_value(value, kind: str) -> str:
     return str(value)
 
 
-def html_context(report: Report) -> dict:
+def page_rows(report: Report, *, level: str = RowLevel.COMMITTEE, district=None) -> list[Row]:
+    """The rows a page shows at ``level`` (``reports.levels``): the full table at committee
+    level; otherwise the total and one row per street or district, from the report's
+    (cached) summary, or, narrowed to ``district``, its total and its streets."""
+    if level == RowLevel.COMMITTEE:
+        return report.rows()
+    summary = report.cached_summary()
+    if district is not None:
+        found = summary.district_row(district.pk)
+        values = found.values if found is not None else report.combine([])
+        total = Row(label=_("Total"), values=values, level=RowLevel.TOTAL)
+        return [total, *summary.streets_of(district.pk)]
+    if level == RowLevel.DISTRICT:
+        return [summary.total, *summary.districts]
+    return [summary.total, *summary.streets]
+
+
+def html_context(
+    report: Report, *, level: str = RowLevel.COMMITTEE, district=None, link=None
+) -> dict:
+    """What the report page shows. ``link(row)`` gives the address a summary row leads to."""
     columns = report.columns()
-    rows = report.rows()
+    rows = page_rows(report, level=level, district=district)
     return {
         "report": report,
         "title": report.title(),
         "head_lines": head_lines(report),
         "foot_line": foot_line(report),
         "columns": columns,
+        "level": level,
         "rows": [
             {
                 "label": row.label,
                 "level": row.level,
+                "url": link(row) if link is not None and level != RowLevel.COMMITTEE else None,
                 "cells": [display_value(row.values.get(c.key), c.kind) for c in columns],
             }
             for row in rows

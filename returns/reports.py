@@ -1,6 +1,7 @@
 """The quarterly table (社区居委会季度统计表): the quarter's approved returns, by street and
 committee, with the district total first. Only approved figures count."""
 
+from django.db.models import Count, FilteredRelation, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Committee
@@ -59,6 +60,32 @@ class QuarterlyReport(Report):
             street_rows.append(street_row)
             result += [street_row, *children]
         return [self.total_row(street_rows, columns), *result]
+
+    def street_values(self):
+        """Per street, in one query: the committees that existed in the quarter, joined to
+        their approved return of the quarter (at most one each)."""
+        committees = self.scoped(
+            committees_in_quarter(Committee.objects.all(), year=self.year, quarter=self.quarter)
+        ).annotate(
+            approved_return=FilteredRelation(
+                "quarterly_returns",
+                condition=Q(
+                    quarterly_returns__year=self.year,
+                    quarterly_returns__quarter=self.quarter,
+                    quarterly_returns__status=ReturnStatus.APPROVED,
+                ),
+            )
+        )
+        per_street = (
+            committees.values("street")
+            .annotate(
+                expected=Count("pk"),
+                approved=Count("approved_return"),
+                **{name: Sum(f"approved_return__{name}", default=0) for name in FIGURES},
+            )
+            .order_by()
+        )
+        return {entry.pop("street"): entry for entry in per_street}
 
     def notes(self):
         return [

@@ -9,6 +9,9 @@ from reports.registry import Column, Report, Row, RowLevel, register
 from .models import Education, Position
 from .selectors import headcounts, qualified_counts, training_counts
 
+# Counts of distinct classes and people: not the sum of the level below.
+DISTINCT = ("classes", "trainee_times", "qualified")
+
 
 @register
 class StaffingReport(Report):
@@ -60,6 +63,49 @@ class StaffingReport(Report):
             for key, counts in source.items():
                 values.setdefault(key, {}).update(counts)
         return values
+
+    def _row_values(self, counts) -> dict:
+        return {c.key: (counts or {}).get(c.key) or 0 for c in self.columns()}
+
+    def _distinct(self, group_by) -> dict:
+        """Classes, trainee-times and qualified operators: distinct counts, which do not add
+        up from one level to the next, so each level has its own queries."""
+        values = {}
+        options = {"year": self.year, "user": self.user, "group_by": group_by}
+        for source in (training_counts(**options), qualified_counts(**options)):
+            for key, counts in source.items():
+                values.setdefault(key, {}).update(counts)
+        return values
+
+    def _with_distinct(self, values: dict, counts: dict | None) -> dict:
+        values.update({key: (counts or {}).get(key) or 0 for key in DISTINCT})
+        return values
+
+    def street_values(self):
+        # Headcounts add up: every posting is on one committee of one street, so districts
+        # and the total are the sums of the streets (one query over the postings, not two).
+        headcount = headcounts(
+            year=self.year, user=self.user, positions=self.positions(), group_by="committee__street"
+        )
+        distinct = self._distinct("committee__street")
+        return {
+            key: self._with_distinct(self._row_values(counts), distinct.get(key))
+            for key, counts in headcount.items()
+        } | {
+            key: self._with_distinct(self._row_values(None), counts)
+            for key, counts in distinct.items()
+            if key not in headcount
+        }
+
+    def district_values(self, by_district):
+        distinct = self._distinct("committee__street__district")
+        return {
+            key: self._with_distinct(self.combine(values), distinct.get(key))
+            for key, values in by_district.items()
+        }
+
+    def total_values(self, values):
+        return self._with_distinct(self.combine(values), self._distinct(None).get(None))
 
     def rows(self):
         if hasattr(self, "_rows"):
