@@ -1,11 +1,18 @@
 """The dashboard's figures and charts, for a year, as a user may see them.
 
 Nothing here computes a rule of its own: the committees come from the establishment report,
-the premises from the facilities report and selectors, the money from
-:func:`budgets.calculations.budget_compute`, the staff from
-:func:`staffing.selectors.headcounts`, the returns from :func:`returns.selectors.completeness`
-— each with the user, so :func:`communities.scoping.scope_queryset` decides what is seen. A
-fixed number of queries, whatever the number of committees, postings or premises.
+the premises from the facilities report and selectors, the money from the funding report
+(:func:`budgets.calculations.budget_compute`), the staff from
+:func:`staffing.selectors.headcounts`, the returns from
+:func:`returns.selectors.completeness_totals` — each with the user, so
+:func:`communities.scoping.scope_queryset` decides what is seen. A fixed number of queries,
+whatever the number of committees, postings or premises. The reports' parts are their
+summaries (by street; by district for a province, see :mod:`reports.levels`), and the
+charts show streets, or districts when there are too many streets, as those pages do.
+
+The whole dashboard is cached per year, quarter, day and scope under the registers' data
+version (:mod:`reports.freshness`): any committed change to a register or a return makes
+the next request compute it again, so it is never stale.
 
 Chart data is plain JSON-ready data (money as decimal strings, never floats), embedded in
 the page with ``json_script`` and drawn by ``static/js/dashboard.js``.
@@ -20,18 +27,20 @@ from decimal import Decimal
 from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from budgets.calculations import budget_compute
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from communities.scoping import scope_queryset
 from facilities.selectors import committees_with_area, quantize_area
 from returns.models import QuarterlyReturn, ReturnStatus
-from returns.selectors import completeness
+from returns.selectors import completeness_totals
 from staffing.models import Position
 from staffing.selectors import headcounts
 
-from .registry import get_report_class
+from .freshness import cached, scope_key
+from .levels import level_for, scope_size
+from .registry import RowLevel, get_report_class
 
 
 def latest_data_year(*, user, today: datetime.date | None = None) -> int:
@@ -105,73 +114,90 @@ class Dashboard:
     figures: KeyFigures
     charts: dict = field(default_factory=dict)
     streets: list = field(default_factory=list)
+    # The charts' unit (reports.levels: committee, street or district) and their captions.
+    level: str = RowLevel.COMMITTEE
+    captions: dict = field(default_factory=dict)
 
 
-def _committees(year, user, figures, charts):
-    report = get_report_class("establishment")(user=user, year=year)
-    rows = report.rows()
-    total, streets = rows[0].values, rows[1:]
+def _units(summary, level) -> list:
+    """The rows a chart shows one bar for: streets, or districts for a scope of many streets."""
+    return summary.districts if level == RowLevel.DISTRICT else summary.streets
+
+
+def _committees(year, user, level, figures, charts):
+    summary = get_report_class("establishment")(user=user, year=year).cached_summary()
+    total, units = summary.total.values, _units(summary, level)
     figures.established = total.get("established", 0)
     figures.operating = total.get("operating", 0)
     figures.sharing = total.get("sharing", 0)
     figures.village = total.get("village", 0)
     figures.households = total.get("urban_households", 0)
     charts["committees"] = {
-        "categories": [row.label for row in streets],
+        "categories": [row.label for row in units],
         "series": [
-            {"name": _("Operating"), "data": [row.values["operating"] for row in streets]},
+            {"name": _("Operating"), "data": [row.values["operating"] for row in units]},
             {
                 "name": _("Sharing an office, not revoked"),
-                "data": [row.values["sharing"] for row in streets],
+                "data": [row.values["sharing"] for row in units],
             },
             {
                 "name": _("Village committees acting as residents' committees"),
-                "data": [row.values["village"] for row in streets],
+                "data": [row.values["village"] for row in units],
             },
         ],
     }
-    return [row.label for row in streets]
+    return [row.label for row in summary.streets]
 
 
-def _budget(year, user, figures, charts):
-    result = budget_compute(year=year, user=user)
-    amounts = result.amounts
-    figures.budget_total = amounts.total
-    figures.budget_district = amounts.district_share
-    figures.budget_street = amounts.street_share
-    if amounts.total:
+def _budget(year, user, level, figures, charts):
+    summary = get_report_class("funding")(user=user, year=year).cached_summary()
+    total, units = summary.total.values, _units(summary, level)
+    figures.budget_total = total["total"]
+    figures.budget_district = total["district_share"]
+    figures.budget_street = total["street_share"]
+    if figures.budget_total:
         figures.district_percent = (
-            Decimal(100) * amounts.district_share / amounts.total
+            Decimal(100) * figures.budget_district / figures.budget_total
         ).quantize(Decimal("0.1"))
     charts["budget"] = {
-        "categories": [street.name for street in result.streets],
+        "categories": [row.label for row in units],
         "series": [
             {
                 "name": _("Borne by the district"),
-                "data": [money_text(s.amounts.district_share) for s in result.streets],
+                "data": [money_text(row.values["district_share"]) for row in units],
             },
             {
                 "name": _("Borne by the street"),
-                "data": [money_text(s.amounts.street_share) for s in result.streets],
+                "data": [money_text(row.values["street_share"]) for row in units],
             },
         ],
     }
 
 
-def _facilities(year, user, figures, charts):
+def _facilities(year, user, level, figures, charts):
     report = get_report_class("facilities")(user=user, year=year)
-    total = report.rows()[0].values
+    summary = report.cached_summary()
+    total = summary.total.values
     figures.premises = total["premises_in_use"]
     figures.area = total["area_in_use"]
     figures.area_per_committee = total["area_per_committee"]
     figures.under_standard = total["under_standard"]
-    committees = (
-        committees_with_area(year=year, user=user, standard=report.standard())
-        .filter(status=CommitteeStatus.OPERATING)
-        .order_by("street__sort_order", "street__code", "code")
-        .values_list("name", "area_in_use", "required_area")
-    )
     names, areas, required = [], [], []
+    if level == RowLevel.COMMITTEE:
+        # Each operating committee against the area it needs.
+        committees = (
+            committees_with_area(year=year, user=user, standard=report.standard())
+            .filter(status=CommitteeStatus.OPERATING)
+            .order_by("street__sort_order", "street__code", "code")
+            .values_list("name", "area_in_use", "required_area")
+        )
+    else:
+        # Too many committees for one chart: each street's (or district's) area in use
+        # against what its operating committees need.
+        committees = [
+            (row.label, row.values["area_in_use"], row.values["required_area"])
+            for row in _units(summary, level)
+        ]
     for name, area, needed in committees:
         names.append(name)
         areas.append(str(quantize_area(area)))
@@ -204,7 +230,9 @@ def _staff(year, user, figures, charts):
 
 
 def _returns(year, quarter, user, figures, charts, today):
-    lines = {q: completeness(year=year, quarter=q, user=user, today=today).district for q in (1, 2, 3, 4)}
+    lines = {
+        q: completeness_totals(year=year, quarter=q, user=user, today=today) for q in (1, 2, 3, 4)
+    }
     current = lines[quarter]
     figures.expected = current.expected
     figures.submitted = current.submitted
@@ -220,14 +248,58 @@ def _returns(year, quarter, user, figures, charts, today):
     }
 
 
-def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboard:
-    """Key figures and chart data of ``year`` as ``user`` may see them."""
-    quarter = quarter_of_interest(year, today)
+CAPTIONS = {
+    RowLevel.COMMITTEE: {
+        "committees": gettext_lazy("Committees by street and status"),
+        "budget": gettext_lazy("Budget by street: district and street shares (yuan)"),
+        "area": gettext_lazy(
+            "Premises area per operating committee against the standard (m²)"
+        ),
+    },
+    RowLevel.STREET: {
+        "committees": gettext_lazy("Committees by street and status"),
+        "budget": gettext_lazy("Budget by street: district and street shares (yuan)"),
+        "area": gettext_lazy("Premises area by street against the standard (m²)"),
+    },
+    RowLevel.DISTRICT: {
+        "committees": gettext_lazy("Committees by district and status"),
+        "budget": gettext_lazy("Budget by district: district and street shares (yuan)"),
+        "area": gettext_lazy("Premises area by district against the standard (m²)"),
+    },
+}
+
+
+def _compute(year: int, quarter: int, user, today: datetime.date) -> Dashboard:
+    level = level_for(scope_size(user))
     figures = KeyFigures()
     charts: dict = {}
-    streets = _committees(year, user, figures, charts)
-    _budget(year, user, figures, charts)
-    _facilities(year, user, figures, charts)
+    streets = _committees(year, user, level, figures, charts)
+    _budget(year, user, level, figures, charts)
+    _facilities(year, user, level, figures, charts)
     _staff(year, user, figures, charts)
     _returns(year, quarter, user, figures, charts, today)
-    return Dashboard(year=year, quarter=quarter, figures=figures, charts=charts, streets=streets)
+    captions = {key: str(text) for key, text in CAPTIONS[level].items()}
+    return Dashboard(
+        year=year,
+        quarter=quarter,
+        figures=figures,
+        charts=charts,
+        streets=streets,
+        level=level,
+        captions=captions,
+    )
+
+
+def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboard:
+    """Key figures and chart data of ``year`` as ``user`` may see them.
+
+    Computed once per year, quarter, day and scope while the registers do not change, and
+    kept in Django's cache (reports.freshness): the first request after a change pays for
+    the province's budget and aggregates, the ones after it read them back.
+    """
+    today = today or timezone.localdate()
+    quarter = quarter_of_interest(year, today)
+    return cached(
+        ("dashboard", year, quarter, today.isoformat(), scope_key(user)),
+        lambda: _compute(year, quarter, user, today),
+    )

@@ -1,0 +1,130 @@
+"""The dashboard is cached, and never stale: the registers' data version (reports.freshness)
+moves with every committed change, so the next request after one computes again."""
+
+import datetime
+
+import pytest
+from django.db import transaction
+
+from communities.models import Committee
+from reports.dashboard import dashboard
+from reports.freshness import data_changed, data_version
+from returns.models import QuarterlyReturn, ReturnStatus
+from returns.workflow import return_approve, return_reopen
+
+pytestmark = pytest.mark.django_db
+
+FEBRUARY_2007 = datetime.date(2007, 2, 1)  # the dashboard of 2007 shows its first quarter
+
+
+def test_a_second_request_reads_the_dashboard_back(clients, django_assert_max_num_queries):
+    client = clients["clerk"]
+    first = client.get("/", {"year": 2006})
+    with django_assert_max_num_queries(8):  # session, user, version: nothing recomputed
+        again = client.get("/", {"year": 2006})
+    assert again.context["figures"] == first.context["figures"]
+    assert again.context["charts"] == first.context["charts"]
+
+
+# Django's test transaction is never committed: django_capture_on_commit_callbacks runs what
+# a commit would run. Callbacks it ran stay pending in the test's transaction, so each test
+# below commits once.
+
+
+def test_the_dashboard_follows_an_approval_at_once(users, django_capture_on_commit_callbacks):
+    clerk, street = users["clerk"], users["nanhu"]
+    item = QuarterlyReturn.objects.get(committee__name="南湖东路社区", year=2007, quarter=1)
+    QuarterlyReturn.objects.filter(pk=item.pk).update(status=ReturnStatus.SUBMITTED)
+    before = dashboard(year=2007, user=clerk, today=FEBRUARY_2007)
+    assert before.quarter == 1
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        return_approve(returns=[item], user=clerk)
+    assert len(callbacks) == 1
+    after = dashboard(year=2007, user=clerk, today=FEBRUARY_2007)
+    assert after.figures.approved == before.figures.approved + 1
+    assert after.figures.submitted == before.figures.submitted
+    # The street's own dashboard, cached apart, follows too.
+    assert dashboard(year=2007, user=street, today=FEBRUARY_2007).figures.approved == 1
+
+
+def test_the_dashboard_page_follows_a_reopened_return(
+    clients, users, django_capture_on_commit_callbacks
+):
+    client = clients["clerk"]
+    assert client.get("/", {"year": 2006}).context["figures"].approved == 38
+    item = QuarterlyReturn.objects.filter(year=2006, quarter=4).first()
+    with django_capture_on_commit_callbacks(execute=True):
+        return_reopen(returns=[item], user=users["admin"], reason="重新核对户数")
+    figures = client.get("/", {"year": 2006}).context["figures"]
+    assert (figures.approved, figures.submitted) == (37, 37)
+
+
+def test_the_dashboard_page_follows_an_edited_register(
+    clients, demo, django_capture_on_commit_callbacks
+):
+    """An update adds no row: only the counter, raised at the commit, tells."""
+    client = clients["clerk"]
+    before = client.get("/", {"year": 2006}).context["figures"].households
+    committee = demo["committees"]["南湖东路社区"]
+    committee.households += 100
+    with django_capture_on_commit_callbacks(execute=True):
+        committee.save()
+    assert client.get("/", {"year": 2006}).context["figures"].households == before + 100
+
+
+def test_rows_added_in_bulk_are_seen_without_a_signal(clients, demo):
+    client = clients["clerk"]
+    assert client.get("/", {"year": 2006}).context["figures"].established == 36
+    street = demo["streets"]["南湖"]
+    Committee.objects.bulk_create(
+        Committee(code=f"B{index}", name=f"批量{index}", street=street, households=1000)
+        for index in range(3)
+    )
+    assert client.get("/", {"year": 2006}).context["figures"].established == 39
+
+
+def test_many_changes_in_one_transaction_move_the_version_once(
+    django_capture_on_commit_callbacks,
+):
+    start = data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            for _ in range(3):
+                data_changed()
+    assert len(callbacks) == 1 and data_version() != start
+
+
+def test_a_rolled_back_change_does_not_move_the_version(django_capture_on_commit_callbacks):
+    start = data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    data_changed()
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+    assert callbacks == [] and data_version() == start
+
+
+def test_a_change_after_a_rolled_back_one_moves_it(django_capture_on_commit_callbacks):
+    start = data_version()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    data_changed()
+                    raise RuntimeError
+            except RuntimeError:
+                pass
+            data_changed()  # due again: the rolled-back one is gone
+    assert len(callbacks) == 1 and data_version() != start
+
+
+def test_a_save_of_any_register_moves_the_version(demo, django_capture_on_commit_callbacks):
+    start = data_version()
+    street = demo["streets"]["南湖"]
+    street.short_name = "南湖"
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        street.save()
+    assert len(callbacks) == 1 and data_version() != start
