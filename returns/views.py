@@ -14,7 +14,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.db import transaction
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,14 +29,15 @@ from .forms import ImportForm, ReasonForm, ReturnGridFormSet
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_deadline
 from .selectors import completeness, grid_rows, review_returns
 from .workflow import (
-    StaleVersion,
+    GridChange,
+    StaleVersions,
     WorkflowError,
     findings_for,
     return_approve,
     return_reopen,
-    return_save,
     return_send_back,
     return_submit,
+    returns_save,
 )
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -206,29 +206,21 @@ def return_grid(request, year, quarter):
         )
         return redirect(_grid_url(street, year, quarter))
 
-    conflicts = []
-    saved = {}
+    # The rows the user changed, saved together (returns_save: one read, bulk writes).
+    changes = [
+        GridChange(
+            committee=row.committee,
+            data=form.data_values(),
+            version=form.cleaned_data["version"],
+            original=form.original_values(),
+        )
+        for form, row in zip(formset.forms, rows, strict=True)
+        if form.editable and form.user_changed()
+    ]
     try:
-        with transaction.atomic():
-            for form, row in zip(formset.forms, rows, strict=True):
-                if not form.editable or not form.user_changed():
-                    continue
-                try:
-                    saved[row.committee.pk] = return_save(
-                        committee=row.committee,
-                        year=year,
-                        quarter=quarter,
-                        user=request.user,
-                        data=form.data_values(),
-                        version=form.cleaned_data["version"],
-                        original=form.original_values(),
-                    )
-                except StaleVersion as exc:
-                    conflicts.append(exc)
-            if conflicts:
-                raise _Rollback
-    except _Rollback:
-        return _reshow_after_conflict(request, street, year, quarter, formset, conflicts)
+        saved = returns_save(year=year, quarter=quarter, user=request.user, changes=changes)
+    except StaleVersions as exc:
+        return _reshow_after_conflict(request, street, year, quarter, formset, exc.conflicts)
     except WorkflowError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -268,10 +260,6 @@ def return_grid(request, year, quarter):
                     request, _("Submitted %(count)s return(s).") % {"count": len(chosen)}
                 )
     return redirect(_grid_url(street, year, quarter))
-
-
-class _Rollback(Exception):
-    pass
 
 
 def _grid_url(street, year, quarter) -> str:

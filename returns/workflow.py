@@ -1,7 +1,8 @@
 """Every change to a quarterly return goes through here.
 
-- :func:`return_save`: a street saves figures (draft or returned returns only), with
-  optimistic locking on ``version``;
+- :func:`returns_save` (a street's grid, set-based) and :func:`return_save` (one return):
+  a street saves figures (draft or returned returns only), with optimistic locking on
+  ``version``;
 - :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
   :func:`return_reopen`: the transitions, each in one transaction, each writing a
   :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return.
@@ -15,12 +16,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.models import Committee, PlanningStandard
 from communities.scoping import in_scope
+from reports.freshness import data_changed
 
 from .models import (
     EDITABLE_STATUSES,
@@ -147,6 +150,120 @@ def submission_problems(item: QuarterlyReturn, findings: list[Finding]) -> list[
 # Saving figures --------------------------------------------------------------------------
 
 
+@dataclass
+class GridChange:
+    """What a user typed for one committee: the figures, ``note`` and ``comment`` in
+    ``data``; the ``version`` the form was built from (0 or None for a return that did not
+    exist yet); ``original``, the values the form showed (to name what someone else changed)."""
+
+    committee: Committee
+    data: dict
+    version: int | None
+    original: dict | None = None
+
+
+class StaleVersions(WorkflowError):
+    """Some of the returns saved together were changed by someone else meanwhile; nothing
+    was written. ``conflicts`` holds one :class:`StaleVersion` per such return."""
+
+    def __init__(self, conflicts: list[StaleVersion]):
+        self.conflicts = conflicts
+        super().__init__([message for c in conflicts for message in c.messages])
+
+
+SAVED_FIELDS = (*FIGURES, "note", "comment", "version", "updated_by", "updated_at")
+
+
+def returns_save(*, year: int, quarter: int, user, changes: list[GridChange]) -> list:
+    """Save several committees' returns of one quarter at once (a street's grid), all or
+    nothing, in a fixed number of queries whatever their number.
+
+    One read of the current returns (locked, with their versions), then the optimistic
+    check of every row: a row whose version moved on since the user's page was built is a
+    conflict (all of them are reported together, :class:`StaleVersions`, and nothing is
+    written); a return that is no longer editable, or that vanished, is a
+    :class:`WorkflowError`. Then one ``bulk_create`` and one ``bulk_update``, each with its
+    history rows in bulk (django-simple-history), attributed to ``user``. Returns the saved
+    returns in the order of ``changes``.
+    """
+    if not changes:
+        return []
+    for change in changes:
+        if not in_scope(change.committee, user):
+            raise PermissionDenied(_("This record belongs to a street outside your scope."))
+    actor = _actor(user)
+    with transaction.atomic():
+        current = {
+            item.committee_id: item
+            for item in QuarterlyReturn.objects.select_for_update(of=("self",))
+            .select_related("updated_by")
+            .filter(committee_id__in=[c.committee.pk for c in changes], year=year, quarter=quarter)
+        }
+        if len(current) < len(changes):
+            _require(user, "add_quarterlyreturn")
+        if current:
+            _require(user, "change_quarterlyreturn")
+        conflicts, created, updated, saved = [], [], [], []
+        now = timezone.now()
+        for change in changes:
+            committee, expected = change.committee, change.version or 0
+            item = current.get(committee.pk)
+            if item is None:
+                if expected != 0:
+                    raise WorkflowError(_("This return no longer exists."))
+                item = QuarterlyReturn(committee=committee, year=year, quarter=quarter, version=0)
+                created.append(item)
+            else:
+                item.committee = committee
+                if item.version != expected:
+                    conflicts.append(
+                        StaleVersion(item, _changes(item, change.data, change.original))
+                    )
+                    continue
+                if not item.is_editable:
+                    raise WorkflowError(
+                        _("%(committee)s: the return is %(status)s and cannot be changed.")
+                        % {"committee": committee, "status": item.get_status_display()}
+                    )
+                updated.append(item)
+            for name in FIGURES:
+                if name in change.data:
+                    setattr(item, name, change.data[name])
+            for name in ("note", "comment"):
+                if name in change.data:
+                    setattr(item, name, change.data[name] or "")
+            item.version += 1
+            item.updated_by = actor
+            item.updated_at = now
+            # Field checks only: the one return per committee and quarter is the read above
+            # (and the unique constraint), the other constraints concern statuses not set here.
+            item.full_clean(
+                exclude=["committee", "updated_by"], validate_unique=False,
+                validate_constraints=False,
+            )  # fmt: skip
+            saved.append(item)
+        if conflicts:
+            raise StaleVersions(conflicts)
+        try:
+            with transaction.atomic():
+                if created:
+                    bulk_create_with_history(created, QuarterlyReturn, default_user=actor)
+                if updated:
+                    bulk_update_with_history(
+                        updated, QuarterlyReturn, fields=SAVED_FIELDS, default_user=actor
+                    )
+        except IntegrityError:
+            # Someone created one of these returns between the read and the insert.
+            raise WorkflowError(
+                _(
+                    "Someone else saved this quarter's returns meanwhile; nothing was saved. "
+                    "Open the page again and re-enter your figures."
+                )
+            ) from None
+        data_changed()
+        return saved
+
+
 def return_save(
     *,
     committee: Committee,
@@ -157,47 +274,18 @@ def return_save(
     version: int | None,
     original: dict | None = None,
 ) -> QuarterlyReturn:
-    """Save a return's figures (creating it if needed), refusing a stale ``version``.
-
-    ``data`` holds the figures, ``note`` and ``comment``; ``version`` is the version the
-    user's form was built from (0 or None for a return that did not exist yet); ``original``
-    the values the form showed, to name what someone else changed meanwhile.
-    """
-    if not in_scope(committee, user):
-        raise PermissionDenied(_("This record belongs to a street outside your scope."))
-    with transaction.atomic():
-        current = (
-            QuarterlyReturn.objects.select_for_update(of=("self",))
-            .select_related("committee", "updated_by")
-            .filter(committee=committee, year=year, quarter=quarter)
-            .first()
+    """Save one return's figures (creating it if needed), refusing a stale ``version``
+    (:class:`StaleVersion`): :func:`returns_save` for one committee."""
+    try:
+        (saved,) = returns_save(
+            year=year,
+            quarter=quarter,
+            user=user,
+            changes=[GridChange(committee, data, version, original)],
         )
-        expected = version or 0
-        if current is None:
-            _require(user, "add_quarterlyreturn")
-            if expected != 0:
-                raise WorkflowError(_("This return no longer exists."))
-            current = QuarterlyReturn(committee=committee, year=year, quarter=quarter, version=0)
-        else:
-            _require(user, "change_quarterlyreturn")
-            if current.version != expected:
-                raise StaleVersion(current, _changes(current, data, original))
-            if not current.is_editable:
-                raise WorkflowError(
-                    _("%(committee)s: the return is %(status)s and cannot be changed.")
-                    % {"committee": committee, "status": current.get_status_display()}
-                )
-        for name in FIGURES:
-            if name in data:
-                setattr(current, name, data[name])
-        for name in ("note", "comment"):
-            if name in data:
-                setattr(current, name, data[name] or "")
-        current.version += 1
-        current.updated_by = _actor(user)
-        current.full_clean(exclude=["committee", "updated_by"])
-        current.save()
-        return current
+    except StaleVersions as exc:
+        raise exc.conflicts[0] from None
+    return saved
 
 
 def _changes(current: QuarterlyReturn, data: dict, original: dict | None) -> list[Change]:
@@ -234,6 +322,12 @@ def _lock(returns: Iterable[QuarterlyReturn], user) -> list[QuarterlyReturn]:
     return locked
 
 
+TRANSITION_FIELDS = (
+    "status", "version", "updated_by", "updated_at", "submitted_at", "first_submitted_at",
+    "approved_at", "approved_figures", "reason",
+)  # fmt: skip
+
+
 def _transition(items, *, user, to_status, reason="", allowed_from) -> list[QuarterlyReturn]:
     wrong = [
         _("%(committee)s: the return is %(status)s.")
@@ -244,12 +338,13 @@ def _transition(items, *, user, to_status, reason="", allowed_from) -> list[Quar
     if wrong:
         raise WorkflowError(wrong)
     now = timezone.now()
+    actor = _actor(user)
     events = []
     for item in items:
         events.append(
             ReturnEvent(
                 quarterly_return=item,
-                actor=_actor(user),
+                actor=actor,
                 at=now,
                 from_status=item.status,
                 to_status=to_status,
@@ -258,7 +353,8 @@ def _transition(items, *, user, to_status, reason="", allowed_from) -> list[Quar
         )
         item.status = to_status
         item.version += 1
-        item.updated_by = _actor(user)
+        item.updated_by = actor
+        item.updated_at = now
         if to_status == ReturnStatus.SUBMITTED:
             item.submitted_at = now
             item.first_submitted_at = item.first_submitted_at or now
@@ -268,8 +364,10 @@ def _transition(items, *, user, to_status, reason="", allowed_from) -> list[Quar
             item.reason = ""
         else:
             item.reason = reason
-        item.save()
+    # One UPDATE, one INSERT of history rows and one of events, however many returns.
+    bulk_update_with_history(items, QuarterlyReturn, fields=TRANSITION_FIELDS, default_user=actor)
     ReturnEvent.objects.bulk_create(events)
+    data_changed()
     return items
 
 
