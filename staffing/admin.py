@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jianye.admin import ScopedAdmin, ScopedAdminMixin
+from jianye.filters import year_filter
 
 from .models import (
     Attendance,
@@ -255,6 +256,7 @@ class PostingAdmin(ScopedAdmin):
     list_display = ["person", "committee", "street", "position", "start_date", "end_date"]
     list_filter = [
         InPostFilter,
+        year_filter("start_date", _("started in")),
         "committee__street",
         "position",
         "committee__status",
@@ -264,7 +266,7 @@ class PostingAdmin(ScopedAdmin):
     list_select_related = ["person", "committee__street", "position"]
     search_fields = ["person__name", "committee__name", "committee__code"]
     autocomplete_fields = ["person", "committee"]
-    date_hierarchy = "start_date"
+    # No date_hierarchy: on 250,000 postings its distinct years scan the table on every page.
 
     @admin.display(description=_("street"), ordering="committee__street__sort_order")
     def street(self, posting):

@@ -245,6 +245,7 @@ class Posting(models.Model):
         ordering = ["committee__code", "position__sort_order", "start_date"]
         indexes = [
             models.Index(fields=["committee", "start_date"]),
+            models.Index(fields=["start_date"]),
             models.Index(fields=["position", "start_date", "end_date"]),
         ]
         constraints = [

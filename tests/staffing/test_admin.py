@@ -244,3 +244,26 @@ def test_changelist_query_counts_do_not_grow(clients, demo, url, django_assert_m
     add_people(demo, 60)
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.django_db
+def test_postings_filter_by_start_year_instead_of_a_date_hierarchy(clients, demo):
+    from staffing.models import Posting
+
+    years = sorted({d.year for d in Posting.objects.values_list("start_date", flat=True)})
+    assert len(years) > 1
+    page = clients["clerk"].get("/admin/staffing/posting/")
+    assert page.status_code == 200
+    assert "任职起始年份" in page.content.decode()
+    for year in (years[0], years[-1]):
+        assert f"?start_date_year={year}" in page.content.decode()
+    year = years[-1]
+    filtered = clients["clerk"].get(f"/admin/staffing/posting/?start_date_year={year}")
+    expected = Posting.objects.filter(start_date__year=year).count()
+    assert filtered.context["cl"].result_count == expected < Posting.objects.count()
+    # A street user's years and rows are their street's only.
+    street = clients["nanhu"].get(f"/admin/staffing/posting/?start_date_year={year}")
+    assert street.status_code == 200
+    assert all(
+        p.committee.street.name.startswith("南湖") for p in street.context["cl"].result_list
+    )
