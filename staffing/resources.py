@@ -341,24 +341,61 @@ class PostingResource(UserAwareResource):
     def get_queryset(self):
         return super().get_queryset().select_related("person", "committee", "position")
 
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        if not validate_unique:
+            # The set-based import checks overlaps and the roster's street for the whole
+            # file at once (file_errors), as the person's page does for its postings.
+            instance.checked_with_siblings = True
+        super().validate_instance(instance, import_validation_errors, validate_unique)
+
     def file_errors(self, pending):
-        """Two rows of the file giving one person overlapping postings (each row alone was
-        checked against the stored postings by ``Posting.clean``)."""
+        """``Posting.clean``'s rules for all the file's postings at once (one query): no
+        overlap with the person's other postings, stored or in the file, and a person's
+        latest posting is at a committee of the street whose roster they are on."""
         errors = []
+        people = {p.person_id for p in pending if p.person_id and p.start_date}
+        own = {p.pk for p in pending if p.pk}
+        stored: dict[int, list] = {}
+        ids = sorted(people)
+        for start in range(0, len(ids), 2000):
+            rows = (
+                Posting.objects.filter(person_id__in=ids[start : start + 2000])
+                .exclude(pk__in=own)
+                .values_list("person_id", "start_date", "end_date")
+            )
+            for person_id, start_date, end_date in rows:
+                stored.setdefault(person_id, []).append((start_date, end_date))
         by_person: dict[int, list] = {}
         for posting in pending:
             if posting.person_id and posting.start_date:
                 by_person.setdefault(posting.person_id, []).append(posting)
         far = datetime.date.max
-        for postings in by_person.values():
-            postings.sort(key=lambda p: p.start_date)
-            for earlier, later in zip(postings, postings[1:], strict=False):
-                if later.start_date <= (earlier.end_date or far):
-                    errors.append((
-                        later,
-                        "start_date",
-                        gettext("This person already has a posting in that period; end it first."),
-                    ))
+        overlap = gettext("This person already has a posting in that period; end it first.")
+
+        def overlaps(a_start, a_end, b_start, b_end):
+            return a_start <= (b_end or far) and b_start <= (a_end or far)
+
+        for person_id, postings in by_person.items():
+            others = stored.get(person_id, [])
+            for index, posting in enumerate(postings):
+                clash = any(
+                    overlaps(posting.start_date, posting.end_date, s, e) for s, e in others
+                ) or any(
+                    overlaps(posting.start_date, posting.end_date, p.start_date, p.end_date)
+                    for p in postings[:index]
+                )
+                if clash:
+                    errors.append((posting, "start_date", overlap))
+                    continue
+                starts = [s for s, _e in others] + [p.start_date for p in postings if p is not posting]
+                if posting.committee_id and not any(s > posting.start_date for s in starts):
+                    person = posting.person
+                    if person.street_id is not None and posting.committee.street_id != person.street_id:
+                        errors.append((posting, "committee", gettext(
+                            "%(person)s is on the roster of %(street)s; choose a committee "
+                            "of that street, or move the person on their own page (change "
+                            "the street and add the new posting together)."
+                        ) % {"person": person.name, "street": person.street.name}))
         return errors
 
 

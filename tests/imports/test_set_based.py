@@ -170,3 +170,40 @@ def test_xml_entity_tricks_are_refused_unopened(users, tmp_path):
     with pytest.raises(ImportFileError, match="实体"):
         import_file(register="committees", path=path, user=users["clerk"])
     assert not ImportRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_postings_keep_the_stored_rules_overlap_and_roster_street(users, tmp_path):
+    """Checked for the whole file at once, the rules of Posting.clean still hold: no overlap
+    with a stored posting, and a latest posting on the person's roster street."""
+    committee = Committee.objects.filter(status="operating").first()
+    elsewhere = Committee.objects.filter(status="operating").exclude(street=committee.street).first()
+    position = Position.objects.order_by("sort_order").first()
+    people = []
+    for i in (81, 82):
+        birth = datetime.date(1981, 6, i - 80)
+        number = make_id_number("320105", birth, i)
+        people.append(Person.objects.create(
+            name=f"规则{i}", id_number=number, birth_date=birth, gender=gender_of(number),
+            street=committee.street,
+        ))
+    Posting.objects.create(person=people[0], committee=committee, position=position,
+                           start_date=datetime.date(2031, 1, 1))
+    fields = PostingResource.fields
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append([str(fields[name].column_name) for name in (
+        "person", "person_name", "person_birth_date", "committee", "position", "start_date")])
+    sheet.append([people[0].id_number, people[0].name, people[0].birth_date, committee.code,
+                  position.name, datetime.date(2032, 1, 1)])  # overlaps the open posting
+    sheet.append([people[1].id_number, people[1].name, people[1].birth_date, elsewhere.code,
+                  position.name, datetime.date(2032, 1, 1)])  # another street's committee
+    path = tmp_path / "postings.xlsx"
+    book.save(path)
+    outcome = import_file(register="postings", path=path, user=users["admin"])
+    assert [(e.row, e.column) for e in outcome.errors] == [
+        (2, str(fields["start_date"].column_name)),
+        (3, str(fields["committee"].column_name)),
+    ], [str(e) for e in outcome.errors]
+    assert committee.street.name in outcome.errors[1].message
+    assert Posting.objects.filter(person__in=people).count() == 1
