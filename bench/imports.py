@@ -1,24 +1,29 @@
-"""Benchmark: importing a 10,000-row people workbook three ways, in the same run.
+"""Benchmark: importing a people-and-postings workbook three ways, in the same run.
 
     .venv/bin/python -m bench.imports --rows 10000
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/bench6 .venv/bin/python -m bench.imports
 
 In a throwaway test database (like :mod:`bench.budget`: ``test_<name>`` on PostgreSQL, in
-memory on SQLite) with a district of 50 streets, it writes one .xlsx of ``--rows`` people
-(name, gender, birth date, ID-card number, phone, education, party member, street by name)
-and imports it into an empty people table three ways, timing each from the file on disk to
-the rows committed:
+memory on SQLite) with a district of 50 streets and 100 committees, it writes two .xlsx
+files: ``--rows`` people (name, gender, birth date, ID-card number, phone, education, party
+member, street by name) and one posting for each of them (ID-card number, name, birth date,
+committee by code, position by name, from). Each way imports the people, then their
+postings, into empty tables, timed from the files on disk to the rows committed:
 
-- ours: :func:`jianye.imports.import_file` as a district administrator — file checks, the
-  reader, header matching, a dry run of every row (``full_clean``, scoping, duplicates) and
-  then the real import in one transaction with its audit record and row history;
-- stock django-import-export: a plain ``ModelResource`` for ``Person``, the street through
-  ``ForeignKeyWidget(Street, "name")``, ``import_id_fields = ("id_number",)`` (the same key
-  ours uses; otherwise default options), ``tablib`` reading the file, ``import_data``;
-- the floor: python-calamine reads the file (the fastest reader there is for .xlsx, the one
-  ours uses), one ``Person`` per row, ``bulk_create``; no checks, no history.
+- ours: :func:`jianye.imports.import_file` as a district administrator, the ``people`` then
+  the ``postings`` register — file checks, reader, header matching, every row through the
+  register's resource and ``full_clean`` (ID-card check digit, birth date and gender against
+  the number, scope, overlapping postings, the roster's street, uniqueness), all or nothing
+  in one transaction per file, with its ImportRecord and a history row per row;
+- stock django-import-export: plain ``ModelResource``s for ``Person`` and ``Posting``, the
+  foreign keys through ``ForeignKeyWidget`` by natural key (street by name; person by ID-card
+  number, committee by code, position by name), the same ``import_id_fields`` as ours,
+  otherwise default options; ``tablib`` reads the files; ``import_data``;
+- the floor: python-calamine reads the files (the fastest reader there is for .xlsx, the one
+  ours uses), one object per row, ``bulk_create``; no checks, no history.
 
-It prints rows per second and the ratios. The database is dropped at the end.
+It prints rows per second (people and postings together) and the ratios. The database is
+dropped at the end.
 """
 
 import argparse
@@ -29,8 +34,11 @@ import tempfile
 import time
 from pathlib import Path
 
-HEADERS = ["name", "gender", "birth_date", "id_number", "phone", "education", "party_member",
-           "street"]
+PEOPLE = ["name", "gender", "birth_date", "id_number", "phone", "education", "party_member",
+          "street"]
+POSTINGS = ["person", "name", "birth_date", "committee", "position", "start_date"]
+# Our registers' own (Chinese) headers for the same columns.
+OUR_POSTINGS = ["身份证号码", "姓名", "出生日期", "社区代码", "岗位", "任职起始日期"]
 
 
 def setup_django():
@@ -50,34 +58,47 @@ def build_world(streets: int):
     )
 
 
-def write_workbook(path: Path, rows: int):
-    import openpyxl
-
-    from communities.models import Street
+def people_rows(rows: int):
+    from communities.models import Committee
     from staffing.idcards import gender_of, make_id_number
-    from staffing.models import Education
+    from staffing.models import Education, Position
 
-    names = list(Street.objects.values_list("name", flat=True))
+    committees = list(Committee.objects.select_related("street").order_by("code"))
+    position = Position.objects.order_by("sort_order").first()
     education = [code for code, _label in Education.choices]
-    book = openpyxl.Workbook(write_only=True)
-    sheet = book.create_sheet("people")
-    sheet.append(HEADERS)
     start = datetime.date(1950, 1, 1)
     for i in range(rows):
         birth = start + datetime.timedelta(days=i // 500)
         number = make_id_number("320105", birth, i % 500)
-        sheet.append([
-            f"人员{i:05d}", gender_of(number), birth, number, f"1390000{i:04d}",
-            education[i % len(education)], i % 3 == 0, names[i % len(names)],
-        ])
-    book.save(path)
+        committee = committees[i % len(committees)]
+        person = [f"人员{i:05d}", gender_of(number), birth, number, f"1390000{i:04d}",
+                  education[i % len(education)], i % 3 == 0, committee.street.name]
+        posting = [number, person[0], birth, committee.code, position.name,
+                   datetime.date(2006, 1 + i % 12, 1)]
+        yield person, posting
 
 
-def stock_resource():
+def write_workbooks(folder: Path, rows: int, *, our_headers: bool):
+    import openpyxl
+
+    paths = {"people": folder / "people.xlsx", "postings": folder / "postings.xlsx"}
+    books = {name: openpyxl.Workbook(write_only=True) for name in paths}
+    sheets = {name: book.create_sheet(name) for name, book in books.items()}
+    sheets["people"].append(PEOPLE)
+    sheets["postings"].append(OUR_POSTINGS if our_headers else POSTINGS)
+    for person, posting in people_rows(rows):
+        sheets["people"].append(person)
+        sheets["postings"].append(posting)
+    for name, book in books.items():
+        book.save(paths[name])
+    return paths
+
+
+def stock_resources():
     from import_export import fields, resources, widgets
 
-    from communities.models import Street
-    from staffing.models import Person
+    from communities.models import Committee, Street
+    from staffing.models import Person, Position, Posting
 
     class StockPersonResource(resources.ModelResource):
         street = fields.Field(
@@ -87,51 +108,93 @@ def stock_resource():
 
         class Meta:
             model = Person
-            fields = HEADERS
+            fields = PEOPLE
             import_id_fields = ("id_number",)
 
-    return StockPersonResource()
+    class StockPostingResource(resources.ModelResource):
+        person = fields.Field(
+            attribute="person", column_name="person",
+            widget=widgets.ForeignKeyWidget(Person, "id_number"),
+        )
+        committee = fields.Field(
+            attribute="committee", column_name="committee",
+            widget=widgets.ForeignKeyWidget(Committee, "code"),
+        )
+        position = fields.Field(
+            attribute="position", column_name="position",
+            widget=widgets.ForeignKeyWidget(Position, "name"),
+        )
+
+        class Meta:
+            model = Posting
+            fields = ("person", "committee", "position", "start_date")
+            import_id_fields = ("person", "committee", "start_date")
+
+    return StockPersonResource(), StockPostingResource()
 
 
-def ours(path, user):
+def ours(paths, user):
     from jianye.imports import import_file
 
-    outcome = import_file(register="people", path=path, user=user)
-    assert outcome.written and not outcome.errors, [str(e) for e in outcome.errors[:5]]
-    return outcome.new
+    count = 0
+    for register in ("people", "postings"):
+        outcome = import_file(register=register, path=paths[register], user=user)
+        assert outcome.written and not outcome.errors, [str(e) for e in outcome.errors[:5]]
+        count += outcome.new
+    return count
 
 
-def stock(path):
+def stock(paths):
     import tablib
 
-    dataset = tablib.Dataset().load(Path(path).read_bytes(), format="xlsx")
-    result = stock_resource().import_data(dataset)
-    assert not result.has_errors() and not result.has_validation_errors()
-    return result.totals["new"]
+    count = 0
+    for resource, register in zip(stock_resources(), ("people", "postings"), strict=True):
+        dataset = tablib.Dataset().load(Path(paths[register]).read_bytes(), format="xlsx")
+        result = resource.import_data(dataset)
+        assert not result.has_errors() and not result.has_validation_errors()
+        count += result.totals["new"]
+    return count
 
 
-def floor(path):
+def floor(paths):
     from python_calamine import CalamineWorkbook
 
-    from communities.models import Street
-    from staffing.models import Person
+    from communities.models import Committee, Street
+    from staffing.models import Person, Position, Posting
+
+    def rows(path):
+        book = CalamineWorkbook.from_path(str(path))
+        try:
+            return book.get_sheet_by_index(0).to_python()[1:]
+        finally:
+            book.close()
 
     streets = dict(Street.objects.values_list("name", "pk"))
-    book = CalamineWorkbook.from_path(str(path))
-    rows = book.get_sheet_by_index(0).to_python()[1:]
-    people = [
-        Person(name=r[0], gender=r[1], birth_date=r[2], id_number=r[3], phone=r[4],
-               education=r[5], party_member=bool(r[6]), street_id=streets[r[7]])
-        for r in rows
-    ]
-    book.close()
-    Person.objects.bulk_create(people, batch_size=2000)
-    return len(people)
+    people = Person.objects.bulk_create(
+        [
+            Person(name=r[0], gender=r[1], birth_date=r[2], id_number=r[3], phone=r[4],
+                   education=r[5], party_member=bool(r[6]), street_id=streets[r[7]])
+            for r in rows(paths["people"])
+        ],
+        batch_size=2000,
+    )
+    person_ids = {p.id_number: p.pk for p in people}
+    committees = dict(Committee.objects.values_list("code", "pk"))
+    positions = dict(Position.objects.values_list("name", "pk"))
+    postings = Posting.objects.bulk_create(
+        [
+            Posting(person_id=person_ids[r[0]], committee_id=committees[r[3]],
+                    position_id=positions[r[4]], start_date=r[5])
+            for r in rows(paths["postings"])
+        ],
+        batch_size=2000,
+    )
+    return len(people) + len(postings)
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--rows", type=int, default=10000, help="people (and as many postings)")
     parser.add_argument("--streets", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="do not drop the database at the end")
     args = parser.parse_args(argv)
@@ -142,7 +205,7 @@ def main(argv=None):
 
     from accounts.models import User
     from accounts.roles import Role
-    from staffing.models import Person
+    from staffing.models import Person, Posting
 
     setup_test_environment()
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
@@ -150,22 +213,27 @@ def main(argv=None):
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
         build_world(args.streets)
         admin = User.objects.create(username="bench-admin", role=Role.ADMIN)
+        total = args.rows * 2
         with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / "people.xlsx"
-            write_workbook(path, args.rows)
-            print(f"workbook: {args.rows:,} rows, {path.stat().st_size / 1e6:.1f} MB")
+            ours_paths = write_workbooks(Path(folder), args.rows, our_headers=True)
+            (Path(folder) / "stock").mkdir()
+            stock_paths = write_workbooks(Path(folder) / "stock", args.rows, our_headers=False)
+            size = sum(p.stat().st_size for p in ours_paths.values())
+            print(f"workbooks: {args.rows:,} people + {args.rows:,} postings, {size / 1e6:.1f} MB")
             timings = {}
             for label, run in (
-                ("floor (calamine + bulk_create)", lambda: floor(path)),
-                ("ours (import_file)", lambda: ours(path, admin)),
-                ("stock django-import-export", lambda: stock(path)),
+                ("floor (calamine + bulk_create)", lambda: floor(ours_paths)),
+                ("ours (import_file)", lambda: ours(ours_paths, admin)),
+                ("stock django-import-export", lambda: stock(stock_paths)),
             ):
+                Posting.objects.all().delete()
                 Person.objects.all().delete()
                 started = time.perf_counter()
                 count = run()
                 timings[label] = time.perf_counter() - started
-                assert count == args.rows == Person.objects.count(), (label, count)
-                print(f"{label:32} {timings[label]:8.2f} s {args.rows / timings[label]:10,.0f} rows/s")
+                stored = Person.objects.count() + Posting.objects.count()
+                assert count == total == stored, (label, count, stored)
+                print(f"{label:32} {timings[label]:8.2f} s {total / timings[label]:10,.0f} rows/s")
         ours_t = timings["ours (import_file)"]
         print(f"ours vs stock: {timings['stock django-import-export'] / ours_t:.2f}x faster")
         print(f"ours vs floor: {ours_t / timings['floor (calamine + bulk_create)']:.2f}x slower")

@@ -136,7 +136,9 @@ class PersonWidget(widgets.ForeignKeyWidget):
         self.name_column, self.birth_column = name_column, birth_column
 
     def prefetch(self, values, *, user, rows=None) -> None:
-        names = [row.get(str(self.name_column)) for row in rows or []]
+        # The columns' headers in the importing user's language, translated once per file.
+        self.name_column, self.birth_column = str(self.name_column), str(self.birth_column)
+        names = [row.get(self.name_column) for row in rows or []]
         self._index = PeopleIndex(user, zip(values, names or [None] * len(values), strict=False))
 
     def clean(self, value, row=None, **kwargs):
@@ -422,6 +424,7 @@ class TrainingClassWidget(widgets.ForeignKeyWidget):
         self.date_column = date_column
 
     def prefetch(self, values, *, user, rows=None) -> None:
+        self.date_column = str(self.date_column)  # translated once per file
         titles = sorted({str(value).strip() for value in values if value})
         self._classes: dict[str, list] = {}
         for training_class in TrainingClass.objects.filter(title__in=titles).order_by("pk"):
