@@ -7,8 +7,13 @@ HOST ?= 127.0.0.1:8000
 
 .PHONY: run setup test lint messages bench bench-imports bench-exports bench-pages loadtest generatedata clean
 
+# The task worker (manage.py db_worker: big imports) runs in the background beside the
+# server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
 run: setup
 	@echo "Serving on http://$(HOST)/  (the demo accounts are listed above)"
+	@echo "Task worker: manage.py db_worker (stopped with the server)"
+	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
 
 setup: $(VENV)/.installed

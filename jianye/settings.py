@@ -12,6 +12,8 @@ read here and only here:
 - ``SESSION_IDLE_SECONDS``: idle session timeout (default 1800).
 - ``DATABASE_REPLICA_URL``: a read replica for the report pages (off when unset; see
   ``jianye/routers.py`` and docs/deploy.md).
+- ``IMPORT_BACKGROUND_ROWS``: files with more data rows than this (default 2000) are checked
+  and imported by the task worker (``manage.py db_worker``) instead of in the request.
 """
 
 import os
@@ -60,6 +62,8 @@ INSTALLED_APPS = [
     "import_export",
     "simple_history",
     "axes",
+    "django_tasks",  # the Tasks API backport (django.tasks on Django 6)
+    "django_tasks_db",  # its database backend and the db_worker command
     "jianye",
     "accounts",
     "communities",
@@ -114,6 +118,18 @@ DATABASES = {
         conn_max_age=env_int("CONN_MAX_AGE", 60),
     )
 }
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    # SQLite has one writer at a time, and the task worker is a second process writing
+    # beside the web server (a big import holds its transaction for a while): readers never
+    # wait (WAL), a transaction takes the write lock when it starts rather than failing to
+    # upgrade later (IMMEDIATE), and a writer waits up to a minute for its turn.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "init_command": "PRAGMA journal_mode=WAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 60,
+        }
+    )
 # A read replica for reports, off unless DATABASE_REPLICA_URL is set (jianye/routers.py).
 if os.environ.get("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = dj_database_url.parse(
@@ -227,6 +243,13 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Formula-like text is neutralised by ScopedResource.export_field (jianye.spreadsheets),
 # which keeps numbers as numbers; the library's own escaping would turn every cell to text.
+
+# Background work through the Tasks API (django-tasks, with django-tasks-db's database
+# backend: the queue is a table, the worker is ``manage.py db_worker``). Admin imports of
+# files with more than IMPORT_BACKGROUND_ROWS data rows are checked and written by the worker
+# (imports/tasks.py); smaller files in the request. Both call jianye.imports.import_file.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 
 LOGGING = {
     "version": 1,
