@@ -11,6 +11,8 @@ without editing this file:
 - a model with ``street_editable = True`` (roster, premises, quarterly returns) may be
   changed by street staff, within their street;
 - every other model is a *register*: clerks and administrators change it.
+
+Administrators also manage users and groups and read the records of imports.
 """
 
 from django.apps import apps
@@ -82,6 +84,9 @@ def permission_codenames(role: str) -> set[tuple[str, str]]:
             granted |= {
                 (label, f"{action}_{name}") for action in ("view", "add", "change", "delete")
             }
+        # The record of every import and the admin's uploads (imports app): administrators
+        # read them; nobody writes them by hand (the import path does).
+        granted |= {("imports", "view_importrecord"), ("imports", "view_importjob")}
     return granted
 
 
