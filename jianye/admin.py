@@ -10,6 +10,11 @@
 - saves (``save_model`` refuses a row outside the user's street even if a form let it by),
 - imports (the resource is told the user; see ``jianye.resources.ScopedResource``).
 
+Imports go through the one import path (:func:`jianye.imports.import_file`): the import page
+of every register's admin is :class:`imports.admin_flow.RegisterImportMixin` (upload,
+preview, confirm; big files in the background), in place of django-import-export's own
+import view. Exports stay django-import-export's (the export button and page).
+
 It also makes every register's admin trustworthy (see the ``audit`` app):
 
 - history: each page has django-simple-history's history view (who, when, what changed),
@@ -26,7 +31,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportModelAdmin
+from import_export.admin import ExportMixin
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.locking import (
@@ -43,6 +48,7 @@ from communities.scoping import (
     sees_all_streets,
     street_scope_of,
 )
+from imports.admin_flow import RegisterImportMixin
 from jianye.paginators import EstimatedCountPaginator
 
 admin.site.site_header = _("Jianye community affairs administration")
@@ -184,20 +190,20 @@ class ScopedAdminMixin:
             raise PermissionDenied(_("Past versions can be viewed, not restored."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    # django-import-export: hand the user to the resource so imports are scoped too.
-    def get_import_resource_kwargs(self, request, **kwargs):
-        kwargs = super().get_import_resource_kwargs(request, **kwargs)
-        kwargs["user"] = request.user
-        return kwargs
-
+    # django-import-export's export: hand the user to the resource so exports are scoped.
     def get_export_resource_kwargs(self, request, **kwargs):
         kwargs = super().get_export_resource_kwargs(request, **kwargs)
         kwargs["user"] = request.user
         return kwargs
 
 
-class ScopedAdmin(ScopedAdminMixin, ImportExportModelAdmin, SimpleHistoryAdmin):
+class ScopedAdmin(
+    ScopedAdminMixin, RegisterImportMixin, ExportMixin, SimpleHistoryAdmin, admin.ModelAdmin
+):
     """The ModelAdmin base of every register."""
+
+    # The changelist's buttons: "Import" (our flow, same URL name) and "Export".
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"
 
     list_per_page = 50
     show_full_result_count = False

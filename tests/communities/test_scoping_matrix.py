@@ -465,16 +465,20 @@ def committee_csv(rows_by_code, clerk):
 
 
 def import_post(client, content, name="committees.csv"):
+    """Uploads the file to the admin's import page (imports/admin_flow.py); a successful
+    upload is followed to its preview."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    model_admin = admin.site._registry[Committee]
-    index = next(
-        i for i, f in enumerate(model_admin.get_import_formats()) if f().get_extension() == "csv"
-    )
-    return client.post(
-        url("committee", "import"),
-        {"resource": "0", "format": str(index), "import_file": SimpleUploadedFile(name, content)},
-    )
+    response = client.post(url("committee", "import"), {"file": SimpleUploadedFile(name, content)})
+    if response.status_code == 302:
+        return client.get(response["Location"])
+    return response
+
+
+def import_job():
+    from imports.models import ImportJob
+
+    return ImportJob.objects.order_by("-pk").first()
 
 
 def snapshot():
@@ -502,9 +506,8 @@ def test_import_touching_another_street_is_refused(writer_client, users):
     before = snapshot()
     response = import_post(writer_client, content)
     assert response.status_code == 200
-    result = response.context_data["result"]
-    assert result.has_validation_errors() or result.has_errors()
-    assert "confirm_form" not in response.context_data
+    assert import_job().error_count and not import_job().can_confirm
+    assert 'id="import-confirm"' not in response.content.decode()
     assert "权限范围" in response.content.decode()
     assert snapshot() == before
 
@@ -515,9 +518,8 @@ def test_import_cannot_move_another_streets_row_into_own(writer_client, users):
     content = committee_csv({other.code: {"街道": "南湖街道", "户数": 1}}, users["clerk"])
     before = snapshot()
     response = import_post(writer_client, content)
-    result = response.context_data["result"]
-    assert result.has_validation_errors() or result.has_errors()
-    assert "confirm_form" not in response.context_data
+    assert import_job().error_count and not import_job().can_confirm
+    assert 'id="import-confirm"' not in response.content.decode()
     assert snapshot() == before
     assert Committee.objects.get(pk=other.pk).street.short_name == "滨湖"
 
@@ -542,11 +544,10 @@ def test_clerk_import_preview_then_confirm(clients, users):
     content = committee_csv({own.code: {"户数": 2500}, other.code: {"户数": 2600}}, users["clerk"])
     response = import_post(clients["clerk"], content)
     assert response.status_code == 200
-    result = response.context_data["result"]
-    assert not result.has_errors() and not result.has_validation_errors()
-    confirm = response.context_data["confirm_form"]
+    job = import_job()
+    assert job.error_count == 0 and job.can_confirm and job.updated == 2
     assert Committee.objects.get(pk=own.pk).households == 2468  # preview writes nothing
-    done = clients["clerk"].post(url("committee", "process_import"), confirm.initial)
+    done = clients["clerk"].post(url("committee", "import"), {"token": job.token, "confirm": 1})
     assert done.status_code == 302
     assert Committee.objects.get(pk=own.pk).households == 2500
     assert Committee.objects.get(pk=other.pk).households == 2600

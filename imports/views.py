@@ -1,0 +1,76 @@
+"""The page of one admin upload (:class:`imports.models.ImportJob`): the progress bar of a
+background check or import, then its result; and the JSON the progress bar polls.
+
+Only the user who uploaded the file, or a superuser, sees them; anyone else gets a 404.
+"""
+
+import uuid
+
+from django.contrib import admin
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+
+from .admin_flow import SESSION_KEY, model_for_register, preview_url
+from .models import ImportJob
+
+
+def visible_job(request, token) -> ImportJob:
+    try:
+        job = ImportJob.objects.select_related("record").get(token=uuid.UUID(str(token)))
+    except (ValueError, ImportJob.DoesNotExist):
+        raise Http404 from None
+    if not job.visible_to(request.user):
+        raise Http404
+    return job
+
+
+def next_url(request, job: ImportJob) -> str:
+    """Where the user goes once the job is done: the preview after a check (in the session
+    that uploaded the file), else the job's own page with its result."""
+    if job.checked and str(job.token) in request.session.get(SESSION_KEY, []):
+        return preview_url(job)
+    return reverse("imports:job", args=[job.token])
+
+
+@never_cache
+@login_required
+def job_page(request, token):
+    job = visible_job(request, token)
+    if job.checked and job.user_id == request.user.pk:
+        target = next_url(request, job)
+        if target != request.path:
+            return HttpResponseRedirect(target)
+    opts = model_for_register(job.register)._meta
+    record_url = None
+    if job.record_id and request.user.has_perm("imports.view_importrecord"):
+        record_url = reverse("admin:imports_importrecord_change", args=[job.record_id])
+    context = {
+        **admin.site.each_context(request),
+        "title": _("Import of “%(file)s”") % {"file": job.file_name},
+        "opts": opts,
+        "job": job,
+        "record_url": record_url,
+        "progress_url": reverse("imports:job-progress", args=[job.token]),
+        "import_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_import"),
+    }
+    return TemplateResponse(request, "admin/imports/job.html", context)
+
+
+@never_cache
+@login_required
+def job_progress(request, token):
+    job = visible_job(request, token)
+    return JsonResponse(
+        {
+            "phase": job.phase,
+            "status": job.status,
+            "done": job.done,
+            "total": job.total,
+            "finished": job.finished,
+            "next": next_url(request, job),
+        }
+    )
