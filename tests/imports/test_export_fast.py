@@ -236,6 +236,27 @@ def test_what_does_not_compile_falls_back_to_export_field(users, resource_type, 
     ]
 
 
+class TwiceCommitteeResource(CommitteeResource):
+    code_again = fields.Field(attribute="code", column_name="代码（再）")
+    street_again = fields.Field(attribute="street__name", column_name="街道（再）")
+
+    class Meta(CommitteeResource.Meta):
+        fields = (*CommitteeResource.Meta.fields, "code_again", "street_again")
+
+
+@pytest.mark.django_db
+def test_a_path_read_once_serves_every_column_that_shows_it(users, formula_text):
+    resource = TwiceCommitteeResource(user=users["nanhu"])
+    plan = compile_plan(resource)
+    assert plan.paths.count("code") == 1 and plan.paths.count("street__name") == 1
+    queryset = resource.get_queryset().order_by("pk")
+    new = [plan.headers, *plan.rows(queryset)]
+    assert typed(new) == typed([headers_of(resource), *instance_rows(resource, queryset)])
+    assert len(new) > 1 and new[0][-2:] == ["代码（再）", "街道（再）"]
+    distinct = list(plan.rows(queryset.distinct()))
+    assert typed(distinct) == typed(new[1:])
+
+
 @pytest.mark.django_db
 def test_a_callers_queryset_is_kept_filtered_and_scoped(users, demo, tmp_path):
     path = tmp_path / "postings.csv"
