@@ -207,3 +207,46 @@ def test_postings_keep_the_stored_rules_overlap_and_roster_street(users, tmp_pat
     ], [str(e) for e in outcome.errors]
     assert committee.street.name in outcome.errors[1].message
     assert Posting.objects.filter(person__in=people).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_ods_padded_to_a_million_rows_and_16384_columns_reads_fast(users, tmp_path):
+    """LibreOffice pads a sheet with repeated empty rows and cells; the reader skips them."""
+    committee = Committee.objects.order_by("code").first()
+    cell = '<table:table-cell office:value-type="string"><text:p>{}</text:p></table:table-cell>'
+    number = '<table:table-cell office:value-type="float" office:value="{0}"><text:p>{0}</text:p></table:table-cell>'
+    pad = '<table:table-cell table:number-columns-repeated="16382"/>'
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        '<office:body><office:spreadsheet><table:table table:name="名册">'
+        f"<table:table-row>{cell.format('代码')}{cell.format('户数')}{pad}</table:table-row>"
+        f"<table:table-row>{cell.format(committee.code)}{number.format(committee.households + 7)}"
+        f"{pad}</table:table-row>"
+        '<table:table-row table:number-rows-repeated="1048574">'
+        '<table:table-cell table:number-columns-repeated="16384"/></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    path = tmp_path / "padded.ods"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet",
+                         compress_type=zipfile.ZIP_STORED)
+        archive.writestr("content.xml", content)
+        archive.writestr(
+            "META-INF/manifest.xml",
+            '<?xml version="1.0"?><manifest:manifest xmlns:manifest='
+            '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0"><manifest:file-entry '
+            'manifest:full-path="/" manifest:media-type='
+            '"application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>',
+        )
+    outcome = import_file(register="committees", path=path, user=users["admin"])
+    assert (outcome.rows, outcome.updated, outcome.written) == (1, 1, True), [
+        str(e) for e in outcome.errors
+    ]
+    committee.refresh_from_db()
+    assert committee.households == Committee.history.filter(id=committee.pk).first().households
+    assert Committee.history.filter(id=committee.pk).first().history_change_reason == (
+        f"import #{outcome.record.pk}"
+    )
