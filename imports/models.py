@@ -46,6 +46,13 @@ class ImportRecord(models.Model):
     def __str__(self):
         return f"{self.register} · {self.file_name} · {self.created_at:%Y-%m-%d %H:%M}"
 
+    def history(self):
+        """The history rows this import wrote: one per row it created or changed."""
+        from jianye.imports import history_reason, resource_class
+
+        model = resource_class(self.register)._meta.model
+        return model.history.filter(history_change_reason=history_reason(self))
+
 
 class ImportJob(models.Model):
     """One file uploaded in the admin, from its preview to its import.

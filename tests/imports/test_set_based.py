@@ -250,3 +250,18 @@ def test_an_ods_padded_to_a_million_rows_and_16384_columns_reads_fast(users, tmp
     assert Committee.history.filter(id=committee.pk).first().history_change_reason == (
         f"import #{outcome.record.pk}"
     )
+
+
+@pytest.mark.django_db
+def test_the_import_record_page_lists_the_rows_it_wrote(users, clients, tmp_path):
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 3, street=street, start=1200)
+    record = import_file(register="people", path=path, user=users["admin"]).record
+    assert record.history().count() == 3
+    page = clients["admin"].get(f"/admin/imports/importrecord/{record.pk}/change/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "本次导入写入的行" in text
+    for person in Person.objects.filter(name__startswith="测试人员12"):
+        assert person.name in text
+        assert f"/admin/staffing/person/{person.pk}/history/" in text
