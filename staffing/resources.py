@@ -104,8 +104,9 @@ class PeopleIndex:
 def find_person(user, *, id_number, name, birth_date, index: PeopleIndex | None = None):
     """The person in ``user``'s scope with this ID number, or this name and birth date
     (from ``index`` when the file's people were read at once)."""
-    people = scope_queryset(Person.objects.all(), user)
     number = normalize(id_number)
+    if index is None:
+        people = scope_queryset(Person.objects.all(), user)
     if number and not is_masked(number):
         if index is not None:
             return index.by_number.get(number)
