@@ -251,6 +251,10 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 
+# A street's quarterly grid posts 18 fields per committee: Django's default of 1,000 fields
+# would refuse the grid of a street with more than 55 committees (a 400 and nothing saved).
+DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 20_000)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

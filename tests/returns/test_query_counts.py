@@ -123,3 +123,21 @@ def test_saving_a_grid_does_not_grow_with_committees(
     assert history.count() == 49
     assert set(history.values_list("history_user", flat=True)) == {users["nanhu"].pk}
     assert set(history.values_list("history_type", flat=True)) == {"+", "~"}
+
+
+def test_a_street_of_80_committees_saves_its_grid(clients, demo):
+    """80 committees post about 1,450 fields, past Django's default limit of 1,000."""
+    street = demo["streets"]["南湖"]
+    client = clients["nanhu"]
+    url = reverse("returns:return-grid", args=[2007, 1]) + f"?street={street.pk}"
+    have = Committee.objects.filter(street=street).count()
+    for index in range(80 - have):
+        Committee.objects.create(
+            code=f"B{street.pk}{index:03d}", name=f"大街道{index}", street=street,
+            households=2000, population=5600, established_on=datetime.date(2005, 1, 1),
+        )
+    data, changed = filled_grid(client, url, 23)
+    assert len(data) > 1000 and changed >= 70
+    assert client.post(url, data).status_code == 302
+    saved = QuarterlyReturn.objects.filter(committee__street=street, year=2007, quarter=1)
+    assert saved.filter(volunteers=23).count() == changed
