@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench bench-imports bench-exports bench-pages loadtest generatedata clean
+.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-pages loadtest generatedata clean
 
 # The task worker (manage.py db_worker: big imports) runs in the background beside the
 # server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
@@ -80,3 +80,8 @@ bench-exports: $(VENV)/.installed
 
 clean:
 	rm -rf $(VENV) var staticfiles
+
+# Every benchmark in one command (PostgreSQL): budget, pages and report downloads at
+# province size, imports, exports. Each prints its baseline and ratios; pages write their
+# table to docs/benchmarks.md.
+bench-all: bench bench-pages bench-imports bench-exports

@@ -12,7 +12,8 @@ district clerk and as a street user, requests each page ``--requests`` times (af
 warm-up requests) and prints the median, the p95 and the number of queries of one request.
 The dashboard and the summaries of large reports are cached until the registers change
 (reports/freshness.py), so each page's first request is also timed, with an empty cache:
-what the first user after a change waits (``first ms``, with its queries).
+what the first user after a change waits (``first ms``, with its queries). Each report's
+full workbook download (every committee) is timed too, as a heavy operation, not a page.
 The baseline is the stock admin (``admin.ModelAdmin`` with default options on its own
 ``AdminSite``, mounted only here by ``bench.stock_urls``) over the same four models; the
 ratio is the stock admin's p95 over ours. The table is written to docs/benchmarks.md
@@ -57,7 +58,18 @@ PAGES = [
     ("funding report, one street", "/reports/funding/?year=2006&street={street}", None),
     ("dashboard", "/?year=2006", None),
     ("quarterly grid (one street)", "/returns/2006/4/?street={street}", None),
+    # Heavy operations, not pages (the 300 ms goal is not theirs): each report's full
+    # committee-level workbook, timed --download-requests times.
+    *[
+        (f"{name} report, xlsx download", f"/reports/{name}/?year=2006&format=xlsx", None)
+        for name in ("establishment", "funding", "facilities", "staffing")
+    ],
+    ("quarterly report, xlsx download", "/reports/quarterly/?year=2006&quarter=4&format=xlsx", None),
 ]
+
+
+def is_download(label: str) -> bool:
+    return label.endswith("download")
 
 
 def setup_django():
@@ -110,6 +122,9 @@ def main(argv=None):
     parser.add_argument("--postings", type=int, default=250000)
     parser.add_argument("--premises", type=int, default=60000)
     parser.add_argument("--requests", type=int, default=20, help="timed requests per page")
+    parser.add_argument(
+        "--download-requests", type=int, default=3, help="timed requests per report download"
+    )
     parser.add_argument("--only", default="", help="measure only pages whose label has this")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--reuse", action="store_true", help="use a kept database as it is")
@@ -179,9 +194,8 @@ def main(argv=None):
                     client = Client()
                     client.force_login(user)
                     url = ours.format(street=street.pk, district=street.district_id)
-                    median, p95, queries, first, first_queries = measure(
-                        client, url, args.requests
-                    )
+                    requests = args.download_requests if is_download(label) else args.requests
+                    median, p95, queries, first, first_queries = measure(client, url, requests)
                     row = [label, role, median, p95, queries, first, first_queries]
                     if stock:
                         s_median, s_p95, s_queries, _f, _q = measure(
@@ -194,7 +208,7 @@ def main(argv=None):
                     print(format_row(row), flush=True)
         machine = describe(connection)
         print(f"machine: {machine}")
-        slow = [r for r in rows if r[3] >= GOAL_MS]
+        slow = [r for r in rows if r[3] >= GOAL_MS and not is_download(r[0])]
         print(f"pages with p95 >= {GOAL_MS} ms: {len(slow)} of {len(rows)}")
         if not args.no_write and not args.only:
             write_section("bench.pages", report(rows, sizes, args, machine, connection.vendor))
@@ -247,7 +261,7 @@ def report(rows, sizes, args, machine, vendor):
     for row in rows:
         label, role, median, p95, queries, first, first_queries = row[:7]
         s_median, s_p95, s_queries, ratio = row[7:]
-        flag = " **(over goal)**" if p95 >= GOAL_MS else ""
+        flag = " **(over goal)**" if p95 >= GOAL_MS and not is_download(label) else ""
         lines.append(
             f"| {label} | {role} | {cell(median, 1)} | {cell(p95, 1)}{flag} | {queries} "
             f"| {cell(first, 0)} ({first_queries}) "
