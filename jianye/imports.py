@@ -683,8 +683,15 @@ def _in_order(objs):
 
 
 def write_rows(model, pending: list[Pending], *, user, reason: str, progress=None) -> None:
-    """Writes the checked rows in bulk, each with its history row (who, why)."""
+    """Writes the checked rows in bulk, each with its history row (who, why), and says that
+    the registers changed (bulk writes send no save signals; the cached report summaries
+    and the dashboard are keyed on the data version, reports/freshness.py)."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    from reports.freshness import data_changed
+
+    if pending:
+        data_changed()
 
     history_user = user if isinstance(user, get_user_model()) else None
     total = len(pending)

@@ -265,3 +265,28 @@ def test_the_import_record_page_lists_the_rows_it_wrote(users, clients, tmp_path
     for person in Person.objects.filter(name__startswith="测试人员12"):
         assert person.name in text
         assert f"/admin/staffing/person/{person.pk}/history/" in text
+
+
+@pytest.mark.django_db
+def test_an_import_that_only_updates_raises_the_data_version(
+    users, tmp_path, django_capture_on_commit_callbacks
+):
+    """Bulk updates send no save signal; the cached summaries must still see the import."""
+    from reports.freshness import data_version
+
+    committee = Committee.objects.order_by("code").first()
+    book = openpyxl.Workbook()
+    book.active.append(["代码", "户数"])
+    book.active.append([committee.code, committee.households + 11])
+    path = tmp_path / "households.xlsx"
+    book.save(path)
+    before = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        outcome = import_file(register="committees", path=path, user=users["admin"])
+    assert (outcome.updated, outcome.written) == (1, True)
+    assert data_version() != before
+    # A preview changes nothing, and says nothing changed.
+    again = data_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        import_file(register="committees", path=path, user=users["admin"], dry_run=True)
+    assert data_version() == again
