@@ -14,7 +14,9 @@ cells; once checked, the exact count of the check decides.
 
 from __future__ import annotations
 
+import os
 import re
+import socket
 import threading
 import zipfile
 from contextlib import contextmanager, suppress
@@ -26,13 +28,16 @@ from django.conf import settings
 from django.core.files.storage import default_storage
 from django.db import DatabaseError, connection
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
+from jianye.file_safety import xls_rows
 from jianye.imports import ImportFileError, import_file
 
 from .models import ImportJob
 
 UPLOADS = "admin-imports"  # the folder of default_storage that holds uploads until imported
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a background job
+HEARTBEAT_INTERVAL = 10  # seconds between two signs of life of a running background job
 STALE_AFTER = 24 * 3600  # an upload never confirmed is deleted after a day
 
 
@@ -123,13 +128,9 @@ def estimated_rows(path: Path) -> int:
             with path.open("rb") as handle:
                 return sum(block.count(b"\n") for block in iter(lambda: handle.read(1 << 20), b""))
         if suffix == ".xls":
-            import xlrd
-
-            book = xlrd.open_workbook(path, on_demand=True)
-            try:
-                return sum(book.sheet_by_index(i).nrows for i in range(book.nsheets))
-            finally:
-                book.release_resources()
+            # Measured from the records, never by a reader: a far cell would make one
+            # allocate its whole grid before the import's own check refuses the file.
+            return xls_rows(path)
     except Exception:  # noqa: BLE001 - a damaged file is the import's to explain
         return 0
     return 0
@@ -162,6 +163,7 @@ class ProgressWriter:
         self.interval = interval
         self.latest: tuple[int, int] | None = None
         self.written: tuple[int, int] | None = None
+        self.beaten = None
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name=f"import-job-{job_id}", daemon=True)
 
@@ -178,13 +180,18 @@ class ProgressWriter:
 
     def _flush(self):
         latest = self.latest
-        if latest is None or latest == self.written:
+        now = timezone.now()
+        beat = self.beaten is None or (now - self.beaten).total_seconds() >= HEARTBEAT_INTERVAL
+        if (latest is None or latest == self.written) and not beat:
             return
+        fields = {"heartbeat_at": now}
+        if latest is not None:
+            fields.update(done=latest[0], total=latest[1])
         try:
             ImportJob.objects.filter(pk=self.job_id, status=ImportJob.Status.RUNNING).update(
-                done=latest[0], total=latest[1]
+                **fields
             )
-            self.written = latest
+            self.written, self.beaten = latest, now
         except DatabaseError:
             pass  # locked (SQLite) or gone: the next write or the final one says it
 
@@ -198,6 +205,71 @@ class ProgressWriter:
             self._flush()
         finally:
             connection.close()
+
+
+# --- who runs a job, and whether it still lives ----------------------------------------------
+
+
+def _process_start(pid: int) -> str:
+    """When the process started (Linux: clock ticks since boot), so that a pid the system
+    gave to a new process is not mistaken for the job's runner; "" where unknown."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return ""
+    return stat.rpartition(")")[2].split()[19]
+
+
+def this_runner() -> str:
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_process_start(pid)}"[:120]
+
+
+def runner_alive(runner: str) -> bool | None:
+    """Whether the process named by ``runner`` still runs: True or False when it ran on this
+    machine, None when it ran elsewhere (its heartbeat tells)."""
+    host, pid, start = (runner.split(":") + ["", "", ""])[:3]
+    if host != socket.gethostname() or not pid.isdigit():
+        return None
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # it exists, run by another user
+    return not start or _process_start(int(pid)) in ("", start)
+
+
+def dead_after() -> int:
+    return int(getattr(settings, "IMPORT_JOB_DEAD_AFTER", 600))
+
+
+def fail_if_dead(job: ImportJob) -> ImportJob:
+    """Marks failed, with a message, a running job whose process died (a server restart, a
+    killed worker): on this machine when its process is gone, elsewhere when it has given no
+    sign of life for ``IMPORT_JOB_DEAD_AFTER`` seconds (default 600). Nothing of its file
+    was written: the import writes in one transaction, which died with the process."""
+    if job.status != ImportJob.Status.RUNNING or not job.runner:
+        return job
+    alive = runner_alive(job.runner)
+    if alive is None:
+        last = job.heartbeat_at or job.started_at
+        alive = last is not None and (timezone.now() - last).total_seconds() < dead_after()
+    if alive:
+        return job
+    with translation.override(job.language or settings.LANGUAGE_CODE):
+        message = gettext(
+            "The process that was checking or importing this file stopped before it finished "
+            "(the server or the task worker was restarted or stopped). Nothing from the file "
+            "was written. Upload the file again."
+        )
+    failed = ImportJob.objects.filter(
+        pk=job.pk, status=ImportJob.Status.RUNNING, runner=job.runner
+    ).update(status=ImportJob.Status.FAILED, message=message, finished_at=timezone.now())
+    job.refresh_from_db()
+    if failed:
+        delete_upload(job)
+    return job
 
 
 # --- running -------------------------------------------------------------------------------
@@ -218,8 +290,9 @@ def run_job(job: ImportJob, *, report_progress: bool = False) -> ImportJob:
     any failure, leave the job ``failed`` with the reason; nothing is written then.
     """
     Status = ImportJob.Status
+    now = timezone.now()
     started = ImportJob.objects.filter(pk=job.pk, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), done=0
+        status=Status.RUNNING, started_at=now, heartbeat_at=now, runner=this_runner(), done=0
     )
     job.refresh_from_db()
     if not started or not job.stored:

@@ -110,6 +110,10 @@ class ImportJob(models.Model):
     preview = models.JSONField(_("preview"), default=list, blank=True)
     message = models.TextField(_("message"), blank=True)
     task_id = models.CharField(_("task id"), max_length=64, blank=True)
+    # Who runs the job while it runs ("host:pid:start"), and when it last said it was alive:
+    # a job whose process died is marked failed (imports.jobs.fail_if_dead), not left running.
+    runner = models.CharField(_("run by"), max_length=120, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     record = models.ForeignKey(
         ImportRecord,
         on_delete=models.SET_NULL,

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from .admin_flow import SESSION_KEY, model_for_register, preview_url
+from .jobs import fail_if_dead
 from .models import ImportJob
 
 
@@ -25,7 +26,7 @@ def visible_job(request, token) -> ImportJob:
         raise Http404 from None
     if not job.visible_to(request.user):
         raise Http404
-    return job
+    return fail_if_dead(job)
 
 
 def next_url(request, job: ImportJob) -> str:

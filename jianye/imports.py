@@ -51,6 +51,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -67,7 +68,10 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
 
+from .file_safety import MAX_COLUMNS, ExtentError, check_extent
 from .spreadsheets import FORMULA_TRIGGERS
+
+logger = logging.getLogger(__name__)
 
 # Register name (as used on the command line and in URLs) → resource class.
 REGISTERS = {
@@ -94,7 +98,6 @@ REGISTERS = {
 
 FORMATS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".ods": "ods", ".xls": "xls", ".csv": "csv"}
 HEADER_SEARCH_ROWS = 20  # a header row below a title (often merged cells) is found
-MAX_COLUMNS = 512
 WRITE_BATCH = 1000
 
 
@@ -212,12 +215,19 @@ def check_file(path: Path) -> str:
         raise ImportFileError(_("The file is a workbook, not a CSV file; name it .xlsx or .xls."))
     if is_zip:
         check_zip(path, kind)
+    try:
+        check_extent(path, kind)
+    except ExtentError as exc:
+        raise ImportFileError(str(exc)) from None
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise ImportFileError(_("The workbook is damaged and cannot be read.")) from exc
     return kind
 
 
 def check_zip(path: Path, kind: str) -> None:
-    """Refuses compressed entries that would expand past the bounds (zip bombs) and XML
-    parts that declare their own entities (the "billion laughs" trick); both unopened."""
+    """Refuses compressed entries that would expand past the bounds (zip bombs), unopened.
+    What the parts hold (their extent, any entity declaration) is measured next, by
+    :func:`jianye.file_safety.check_extent`."""
     max_total = limit("IMPORT_MAX_UNCOMPRESSED_BYTES", 100 * 1024 * 1024)
     max_ratio = limit("IMPORT_MAX_COMPRESSION_RATIO", 200)
     try:
@@ -242,17 +252,6 @@ def check_zip(path: Path, kind: str) -> None:
                         )
                         % {"size": round(entry.file_size / 1048576)}
                     )
-            for entry in entries:
-                if entry.filename.endswith((".xml", ".rels")) and entry.file_size:
-                    with archive.open(entry) as part:
-                        prolog = part.read(4096)  # a DTD can only come before the root
-                    if b"<!DOCTYPE" in prolog or b"<!ENTITY" in prolog:
-                        raise ImportFileError(
-                            _(
-                                "The workbook declares its own XML entities, a trick to make "
-                                "readers expand it without end; it was refused unopened."
-                            )
-                        )
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise ImportFileError(_("The workbook is damaged and cannot be read.")) from exc
 
@@ -390,7 +389,15 @@ def read_sheet(path: Path, *, aliases: dict | None = None) -> Sheet:
     except ImportFileError:
         raise
     except Exception as exc:  # noqa: BLE001 - any reader failure is the file's fault
-        raise ImportFileError(_("The file cannot be read: %(reason)s") % {"reason": exc}) from exc
+        # The reader's own words ("unrecognized entity", ...) are English and technical: they
+        # go to the log; the user is told what to do.
+        logger.warning("Import of %s: the reader failed: %s", path.name, exc)
+        raise ImportFileError(
+            _(
+                "The file cannot be read: it is damaged or not saved the way Excel, WPS or "
+                "LibreOffice save workbooks. Open it in one of them and save it again as .xlsx."
+            )
+        ) from exc
     if first is None:
         raise ImportFileError(_("The file has no rows."))
     return first
