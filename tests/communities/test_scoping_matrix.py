@@ -15,6 +15,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
+from audit.locking import VERSION_FIELD, version_token
 from communities.models import Committee, CommunityCentre, Street, Title
 from communities.scoping import street_id_of
 
@@ -604,7 +605,9 @@ def test_report_csv_as_street_user(clients):
 
 
 def committee_form_data(committee, **changes):
+    """The change form of ``committee`` as posted from its page (with its version token)."""
     data = {
+        VERSION_FIELD: version_token(committee),
         "code": committee.code,
         "name": committee.name,
         "street": committee.street_id,
@@ -770,7 +773,7 @@ def test_only_the_administrator_changes_standards(clients):
 
     standard = PlanningStandard.objects.get(area_type="old")
     path = reverse("admin:communities_planningstandard_change", args=[standard.pk])
-    data = {"area_type": "old", "households": 2500}
+    data = {"area_type": "old", "households": 2500, VERSION_FIELD: version_token(standard)}
     assert clients["clerk"].post(path, data).status_code == 403
     assert PlanningStandard.objects.get(pk=standard.pk).households == 2400
     assert clients["admin"].post(path, data).status_code == 302

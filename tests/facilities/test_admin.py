@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from audit.locking import VERSION_FIELD, version_token
 from facilities.models import Premises, PremisesStatus
 
 CHANGELIST = reverse("admin:facilities_premises_changelist")
@@ -86,8 +87,10 @@ def test_street_user_cannot_move_own_premises_to_another_street(clients, demo):
     own = Premises.objects.filter(committee__street__short_name="南湖").first()
     change = reverse("admin:facilities_premises_change", args=[own.pk])
     data = premises_form(demo["committees"]["滨湖社区"], name=own.name, area=str(own.area))
+    data[VERSION_FIELD] = version_token(own)  # as the change page carries it
     response = clients["nanhu"].post(change, data)
     assert response.status_code == 200
+    assert "committee" in response.context["adminform"].form.errors
     own.refresh_from_db()
     assert own.committee.street.short_name == "南湖"
 

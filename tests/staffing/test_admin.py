@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from audit.locking import VERSION_FIELD, version_token
 from staffing.models import PayStandard, Person, Position, Posting
 
 from .factories import add_people
@@ -127,6 +128,7 @@ def test_moving_a_person_to_another_street_on_their_page(clients, demo):
             "postings-1-start_date": "2007-01-01",
         },
     )
+    data[VERSION_FIELD] = version_token(person)  # as the change page carries it
     # Moving to 滨湖 without the new posting: refused with a message.
     wrong = dict(data, **{"postings-TOTAL_FORMS": "1"})
     response = clients["clerk"].post(f"{PEOPLE}{person.pk}/change/", wrong)
