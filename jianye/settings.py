@@ -181,7 +181,7 @@ STORAGES = {
         )
     },
 }
-MEDIA_ROOT = BASE_DIR / "var" / "media"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT") or BASE_DIR / "var" / "media")
 MEDIA_URL = "/media/"
 
 # Sessions live in the database so that app servers stay stateless.
