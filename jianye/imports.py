@@ -61,9 +61,10 @@ from pathlib import Path
 import tablib
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import UniqueConstraint
+from django.db.models import CheckConstraint, F, Q, UniqueConstraint
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import widgets
@@ -372,14 +373,18 @@ def _take_sheet(title, rows, aliases) -> Sheet | None:
     return sheet
 
 
-def read_sheet(path: Path, *, aliases: dict | None = None) -> Sheet:
-    """The first visible sheet whose header row has known columns (else the first sheet)."""
+def read_sheet(path: Path, *, aliases: dict | None = None, file_name: str | None = None) -> Sheet:
+    """The first visible sheet whose header row has known columns (else the first sheet).
+    A CSV file's one sheet is named after ``file_name`` (the name the user gave the file;
+    an upload is stored under a random name)."""
     path = Path(path)
     kind = check_file(path)
     aliases = aliases or {}
     first = None
     try:
         for title, rows in READERS[kind](path):
+            if kind == "csv" and file_name:
+                title = Path(file_name).stem
             sheet = _take_sheet(title, rows, aliases)
             if sheet is None:
                 continue
@@ -552,32 +557,61 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
     errors: list[RowError] = []
     user = resource.user
     step = max(len(rows) // 20, 500)
+    checks = _check_constraints(model)
     for position, row in enumerate(rows):
         number = sheet.numbers[position]
         if progress is not None and position and position % step == 0:
             progress(position, len(rows) * 2)
+        # Every check of the row runs, whatever an earlier one found: the user sees every
+        # error of every row in one pass, each on its column where it has one.
+        found: list[tuple[str, str]] = []
+        failed_fields: set[str] = set()
+
+        def note(exc, found=found, failed_fields=failed_fields):
+            if isinstance(exc, ValidationError):
+                found.extend(_error_items(exc, columns))
+                if hasattr(exc, "error_dict"):
+                    failed_fields.update(exc.error_dict)
+            else:
+                found.append(("", str(exc)))
+
         try:
             resource.before_import_row(row, user=user)
-            instance, new = resource.get_or_init_instance(None, row)
-            before = None if new else _snapshot(instance, concrete)
-            field_errors = {}
-            for fld in present:
-                try:
-                    resource.import_field(fld, instance, row, user=user)
-                except ValueError as exc:
-                    field_errors[fld.attribute] = ValidationError(str(exc))
-            if not new and not field_errors and skip_unchanged:
-                if _snapshot(instance, concrete) == before:
-                    preview.append(PreviewRow(number, "skip", str(instance)))
-                    continue
-            resource.validate_instance(instance, field_errors, validate_unique=False)
-            resource.before_save_instance(instance, row, user=user)
-        except ValidationError as exc:
-            for column, message in _error_items(exc, columns):
-                errors.append(RowError(number, column, message, sheet.title))
-            continue
         except Exception as exc:  # noqa: BLE001 - a row the resource cannot take is the file's
-            errors.append(RowError(number, "", str(exc), sheet.title))
+            note(exc)
+        try:
+            instance, new = resource.get_or_init_instance(None, row)
+        except Exception as exc:  # noqa: BLE001
+            note(exc)
+            instance, new = resource.init_instance(row), True  # its cells are checked still
+        before = None if new else _snapshot(instance, concrete)
+        field_errors = {}
+        for fld in present:
+            try:
+                resource.import_field(fld, instance, row, user=user)
+            except ValueError as exc:
+                field_errors[fld.attribute] = ValidationError(str(exc))
+        if not found and not new and not field_errors and skip_unchanged:
+            if _snapshot(instance, concrete) == before:
+                preview.append(PreviewRow(number, "skip", str(instance)))
+                continue
+        try:
+            resource.validate_instance(instance, field_errors, validate_unique=False)
+        except Exception as exc:  # noqa: BLE001
+            note(exc)
+        for constraint, names in checks:
+            if names & failed_fields:
+                continue  # a constraint on a cell already in error says nothing more
+            message = _violated(constraint, model, instance)
+            if message:
+                found.append(("、".join(columns.get(n, n) for n in sorted(names)), message))
+        if not found:
+            try:
+                resource.before_save_instance(instance, row, user=user)
+            except Exception as exc:  # noqa: BLE001
+                note(exc)
+        if found:
+            errors.extend(RowError(number, column, message, sheet.title) for column, message in found)
             continue
         changed = []
         if not new:
@@ -596,6 +630,111 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
         errors.append(RowError(number, columns.get(attribute, ""), message, sheet.title))
     errors.extend(unique_errors(model, pending, columns, sheet))
     return pending, preview, errors
+
+
+# --- check constraints, in Python ----------------------------------------------------------
+
+
+class _Unsupported(Exception):
+    pass
+
+
+_COMPARE = {
+    "exact": lambda a, b: a == b,
+    "gt": lambda a, b: a > b,
+    "gte": lambda a, b: a >= b,
+    "lt": lambda a, b: a < b,
+    "lte": lambda a, b: a <= b,
+}
+
+
+def _check_constraints(model) -> list[tuple[CheckConstraint, set[str]]]:
+    """The model's check constraints, each with the fields it reads."""
+    found = []
+    for constraint in model._meta.constraints:
+        if isinstance(constraint, CheckConstraint):
+            names = {
+                name.split(LOOKUP_SEP)[0] for name in _referenced(constraint.condition)
+            }
+            found.append((constraint, {n for n in names if n and n != "pk"}))
+    return found
+
+
+def _referenced(node):
+    if isinstance(node, Q):
+        for child in node.children:
+            yield from _referenced(child)
+    elif isinstance(node, tuple):
+        yield node[0]
+        if isinstance(node[1], F):
+            yield node[1].name
+    else:
+        for ref in getattr(node, "flatten", lambda: [])():
+            if isinstance(ref, F):
+                yield ref.name
+
+
+def _attribute(model, instance, name):
+    if name == "pk":
+        return instance.pk
+    try:
+        field = model._meta.get_field(name)
+    except FieldDoesNotExist:
+        raise _Unsupported from None
+    if field.is_relation and field.is_cached(instance):
+        related = getattr(instance, field.name)  # maybe a row of the same file, unsaved yet
+        return None if related is None else (related.pk if related.pk is not None else related)
+    return getattr(instance, field.attname)
+
+
+def _truth(model, instance, node):
+    """SQL's three-valued truth of a constraint's condition on an unsaved row (None for
+    unknown, which a CHECK constraint lets pass), for conditions of plain lookups."""
+    if isinstance(node, Q):
+        values = [_truth(model, instance, child) for child in node.children]
+        if node.connector == Q.AND:
+            value = False if False in values else (None if None in values else True)
+        else:
+            value = True if True in values else (None if None in values else False)
+        if node.negated and value is not None:
+            value = not value
+        return value
+    if not isinstance(node, tuple):
+        raise _Unsupported
+    path, right = node
+    name, _sep, lookup = path.partition(LOOKUP_SEP)
+    lookup = lookup or "exact"
+    left = _attribute(model, instance, name)
+    if isinstance(right, F):
+        right = _attribute(model, instance, right.name)
+    elif hasattr(right, "resolve_expression"):
+        raise _Unsupported
+    if lookup == "isnull":
+        return (left is None) == bool(right)
+    if lookup == "in":
+        return None if left is None else left in right
+    if lookup not in _COMPARE:
+        raise _Unsupported
+    if left is None or right is None:
+        return None
+    try:
+        return _COMPARE[lookup](left, right)
+    except TypeError:
+        return None  # a cell of the wrong type is reported by its own check
+
+
+def _violated(constraint: CheckConstraint, model, instance) -> str | None:
+    """The constraint's message if the row breaks it: evaluated in Python (no query per
+    row) where the condition is plain lookups, else by Django's own ``validate``."""
+    try:
+        broken = _truth(model, instance, constraint.condition) is False
+    except _Unsupported:
+        try:
+            constraint.validate(model, instance)
+            broken = False
+        except ValidationError:
+            broken = True
+    return str(constraint.get_violation_error_message()) if broken else None
 
 
 def _unique_sets(model) -> list[tuple[tuple[str, ...], object]]:
@@ -797,8 +936,16 @@ def import_file(
     path = Path(path)
     resource = resource_class(register)(user=user)
     aliases = column_aliases(resource)
-    sheet = read_sheet(path, aliases=aliases)
+    sheet = read_sheet(path, aliases=aliases, file_name=file_name)
     rows, notices = build_rows(resource, sheet, aliases)
+    if not rows:
+        raise ImportFileError(
+            _(
+                "Sheet “%(sheet)s” has a header row but no data rows below it; nothing was "
+                "imported."
+            )
+            % {"sheet": sheet.title}
+        )
     outcome = ImportOutcome(notices=notices, sheet=sheet.title, rows=len(rows))
     model = resource._meta.model
     columns = {fld.attribute: str(fld.column_name) for fld in resource.get_import_fields()}
