@@ -109,3 +109,18 @@ def test_bad_command_lines(users, tmp_path):
         run("committees", str(tmp_path / "missing.xlsx"), "--user", "clerk")
     with pytest.raises(CommandError):
         run("committees", str(path), "--user", "nobody")
+
+
+@pytest.mark.django_db
+def test_a_blank_required_cell_says_it_cannot_be_blank(users, tmp_path):
+    """Not Django's "这个值不能为 null。" (issue 13, item 8): a blank cell of a column that
+    needs a value (a new pay standard without its amount) reads "此字段不能为空。"."""
+    from django.utils import translation
+
+    path = tmp_path / "pay-standards.csv"
+    path.write_text("岗位,月标准（元）,起始执行日期,备注\n主任,,2031-01-01,\n", encoding="utf-8")
+    with translation.override("zh-hans"):
+        outcome = import_file(register="pay-standards", path=path, user=users["admin"])
+        messages = [str(error) for error in outcome.errors]
+    assert not outcome.written
+    assert messages == ["工作表“pay-standards”第2行，“月标准（元）”列：此字段不能为空。"], messages
