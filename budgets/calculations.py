@@ -5,7 +5,8 @@ The rules (README, "Budgets"):
 - **Staff funds** of a committee for a year: for every posting of a paid position, each
   calendar month in post times the monthly pay standard of the position it is paid as
   (``Position.paid_as``) in force that month. A month counts in full when the posting covers
-  any day of it (``staffing.periods.months_touched``).
+  any day of it (``staffing.periods.months_touched``). Nothing is paid on a committee after
+  the month it was revoked in, even for a posting left open (``Standards.paid_until``).
 - A **standard is in force for a month** when it took effect on or before the month's first
   day: one from 1 July applies from July, one from 15 July from August. This holds for pay
   standards, the office-fund rate and the cost share alike.
@@ -48,7 +49,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, reduce
 
-from django.db.models import Case, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
 from communities.models import Committee, CommitteeKind, Street
@@ -261,9 +262,33 @@ class Standards:
             output_field=IntegerField(),
         )
 
+    @staticmethod
+    def paid_until():
+        """A posting's last paid day: its end, but never after its committee's revocation
+        (a posting left open on a revoked committee, from before that was refused, is not
+        paid for the months after it)."""
+        revoked = F("committee__revoked_on")
+        return Case(
+            When(committee__revoked_on__isnull=True, then=F("end_date")),
+            When(end_date__isnull=True, then=revoked),
+            When(end_date__lt=revoked, then=F("end_date")),
+            default=revoked,
+            output_field=DateField(),
+        )
+
+    def payable(self, postings):
+        """``postings`` as the budget pays them: with ``paid_until`` (what
+        :meth:`posting_months` counts to), less those wholly after the committee's revocation
+        or ended before the year."""
+        return postings.alias(paid_until=self.paid_until()).filter(
+            Q(committee__revoked_on__isnull=True) | Q(committee__revoked_on__gte=F("start_date")),
+            Q(paid_until__isnull=True) | Q(paid_until__gte=self.year_start),
+        )
+
     def posting_months(self, segment: Segment):
-        """Months of ``segment`` a posting is in post (staffing.periods.months_touched)."""
-        return self._months_in(segment, "start_date", "end_date")
+        """Months of ``segment`` a posting is paid for (staffing.periods.months_touched, up
+        to ``paid_until``: the queryset must come through :meth:`payable`)."""
+        return self._months_in(segment, "start_date", "paid_until")
 
     def monthly_fen(self, segment: Segment):
         """Expression: the posting's monthly pay in fen during ``segment`` (0 if none)."""
@@ -321,7 +346,7 @@ class Standards:
             )
             first, last = self.segments[indexes[0]], self.segments[indexes[-1]]
             covers = Q(start_date__lte=first.start) & (
-                Q(end_date__isnull=True) | Q(end_date__gte=last.end)
+                Q(paid_until__isnull=True) | Q(paid_until__gte=last.end)
             )
             sums[f"p{number}"] = Sum(
                 Case(When(covers, then=full), default=partial, output_field=IntegerField()),
@@ -485,7 +510,7 @@ def budget_compute(
     staff_rows = {}
     sums = standards.staff_fen_sums()
     if sums:
-        postings = (
+        postings = standards.payable(
             scope_queryset(Posting.objects.all(), user)
             .filter(position_id__in=list(standards.pay_position_of))
             .overlapping_year(year)
@@ -695,8 +720,11 @@ def budget_explain(
     standards = Standards(year=year, scenario=scenario)
     segments = standards.segments
     postings = (
-        Posting.objects.filter(committee=committee, position_id__in=list(standards.pay_position_of))
-        .overlapping_year(year)
+        standards.payable(
+            Posting.objects.filter(
+                committee=committee, position_id__in=list(standards.pay_position_of)
+            ).overlapping_year(year)
+        )
         .select_related("person", "position")
         .annotate(
             **{

@@ -5,7 +5,15 @@ from django.utils.translation import gettext_lazy as _
 
 from jianye.admin import ScopedAdmin
 
-from .models import Committee, CommunityCentre, District, PlanningStandard, Street, Title
+from .models import (
+    Committee,
+    CommunityCentre,
+    District,
+    PlanningStandard,
+    Street,
+    Title,
+    people_in_post,
+)
 from .resources import (
     CommitteeResource,
     CommunityCentreResource,
@@ -40,8 +48,38 @@ class TitleInline(admin.TabularInline):
     fields = ["kind", "field", "name", "year"]
 
 
+class CommitteeForm(forms.ModelForm):
+    """The committee's form, with the confirmation a revocation may need: revoking a
+    committee while people are still in post is refused (``Committee.check_revocation``,
+    listing them) unless the user ticks the box, which ends those postings at the
+    revocation date in the same save (``CommitteeAdmin.save_model``)."""
+
+    end_postings = forms.BooleanField(
+        label=_("Also end these people's postings (as of the revocation date)"),
+        required=False,
+        help_text=_(
+            "Only when revoking a committee with people still in post: their postings end on "
+            "the revocation date, each with its history."
+        ),
+    )
+
+    class Meta:
+        model = Committee
+        fields = [
+            "code", "name", "street", "kind", "status", "shares_office_with", "established_on",
+            "revoked_on", "area_type", "households", "population", "one_stop_service",
+            "one_stop_since",
+        ]  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        self.instance.end_postings_on_revocation = bool(cleaned.get("end_postings"))
+        return cleaned
+
+
 @admin.register(Committee)
 class CommitteeAdmin(ScopedAdmin):
+    form = CommitteeForm
     resource_classes = [CommitteeResource]
     list_display = [
         "code",
@@ -66,10 +104,28 @@ class CommitteeAdmin(ScopedAdmin):
     import_export_change_list_template = "admin/communities/committee/change_list.html"
     fieldsets = [
         (None, {"fields": ["code", "name", "street", "kind"]}),
-        (_("Status"), {"fields": ["status", "shares_office_with", "established_on", "revoked_on"]}),
+        (
+            _("Status"),
+            {
+                "fields": [
+                    "status", "shares_office_with", "established_on", "revoked_on", "end_postings",
+                ]
+            },
+        ),
         (_("Size"), {"fields": ["area_type", "households", "population"]}),
         (_("One-stop service"), {"fields": ["one_stop_service", "one_stop_since"]}),
     ]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if obj.end_postings_on_revocation:  # confirmed on the form; the admin's transaction
+            ended = obj.end_postings_at_revocation()
+            if ended:
+                self.message_user(
+                    request,
+                    _("Postings ended on %(date)s: %(people)s.")
+                    % {"date": obj.revoked_on.isoformat(), "people": people_in_post(ended)},
+                )
 
     def changelist_view(self, request, extra_context=None):
         response = super().changelist_view(request, extra_context)

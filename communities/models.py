@@ -238,6 +238,7 @@ class Committee(models.Model):
 
     def clean(self):
         super().clean()
+        self.check_revocation()
         host = self.shares_office_with
         if host is None:
             return
@@ -249,6 +250,80 @@ class Committee(models.Model):
             raise ValidationError(
                 {"shares_office_with": _("The host committee must itself be operating.")}
             )
+
+    # Revocation and the people still in post ---------------------------------------------
+    # The postings are staffing's (staffing imports communities, so this module never
+    # imports staffing): they are reached through the reverse relation ``postings`` that
+    # ``staffing.Posting.committee`` declares.
+
+    #: Set (by the admin's committee form, once the user ticked the box) to end the open
+    #: postings at the revocation date in the same save (:meth:`end_postings_at_revocation`)
+    #: instead of refusing the revocation.
+    end_postings_on_revocation = False
+
+    def postings_open_at_revocation(self):
+        """The postings still open after the committee's revocation date (no end date, or
+        an end after it); none while the committee is not revoked or not yet saved."""
+        if self.pk is None or self.status != CommitteeStatus.REVOKED or self.revoked_on is None:
+            return self.postings.none() if self.pk else []
+        return (
+            self.postings.filter(Q(end_date__isnull=True) | Q(end_date__gt=self.revoked_on))
+            .select_related("person", "position")
+            .order_by("start_date", "pk")
+        )
+
+    def check_revocation(self):
+        """A committee is not revoked while people are still in post: the postings open
+        after the revocation date are listed (and ended instead, if the user confirmed:
+        those that started by then; a posting that starts after it must be corrected)."""
+        postings = list(self.postings_open_at_revocation())
+        if self.end_postings_on_revocation:
+            postings = [p for p in postings if p.start_date > self.revoked_on]
+        if postings:
+            raise ValidationError(
+                {
+                    "status": _(
+                        "%(committee)s cannot be revoked on %(date)s while people are still "
+                        "in post there: %(people)s. End their postings by that date first."
+                    )
+                    % {
+                        "committee": self.name,
+                        "date": self.revoked_on.isoformat(),
+                        "people": people_in_post(postings),
+                    }
+                }
+            )
+
+    def end_postings_at_revocation(self) -> list:
+        """Ends the postings open after the revocation date on that date (each with its
+        history row); returns them. Called in the transaction that saves the revocation."""
+        ended = []
+        for posting in self.postings_open_at_revocation():
+            if posting.start_date > self.revoked_on:
+                continue  # check_revocation refuses these
+            posting.end_date = self.revoked_on
+            posting._change_reason = "committee revoked"
+            posting.save(update_fields=["end_date"])
+            ended.append(posting)
+        return ended
+
+
+PEOPLE_LISTED = 10
+
+
+def people_in_post(postings) -> str:
+    """'张三（主任）、李四（社会工作者）' — at most ten, then '等12人'."""
+    postings = list(postings)
+    names = "、".join(
+        _("%(person)s (%(position)s)") % {"person": p.person.name, "position": p.position.name}
+        for p in postings[:PEOPLE_LISTED]
+    )
+    if len(postings) > PEOPLE_LISTED:
+        return _("%(names)s and others, %(count)s in all") % {
+            "names": names,
+            "count": len(postings),
+        }
+    return names
 
 
 class TitleKind(models.TextChoices):

@@ -14,8 +14,9 @@ button leads here. The flow:
 4. confirm (POST ``token``): the import, in the request or by the worker; then the job's
    page shows the counts and the import record. The uploaded file is deleted.
 
-The user needs the permission import-export's ``has_import_permission`` asked for
-(``IMPORT_EXPORT_IMPORT_PERMISSION_CODE``: change); scoping is the import path's (the
+Who may import is the import path's one rule (:func:`jianye.imports.can_import`: the add
+and change permissions of the register's model), which ``import_file`` itself enforces for
+every caller; the page asks it first to answer 403. Scoping is the import path's too (the
 resource is given the user).
 """
 
@@ -28,7 +29,6 @@ from pathlib import Path
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
@@ -38,7 +38,7 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jianye.imports import REGISTERS, resource_class
+from jianye.imports import REGISTERS, can_import, resource_class
 
 from . import jobs
 from .models import ImportJob
@@ -140,11 +140,8 @@ class RegisterImportMixin:
         return register_for_model(self.model)
 
     def has_import_permission(self, request) -> bool:
-        if self.get_import_register() is None:
-            return False
-        code = getattr(settings, "IMPORT_EXPORT_IMPORT_PERMISSION_CODE", None) or "change"
-        codename = get_permission_codename(code, self.opts)
-        return request.user.has_perm(f"{self.opts.app_label}.{codename}")
+        register = self.get_import_register()
+        return register is not None and can_import(register, request.user)
 
     def get_urls(self):
         urls = super().get_urls()

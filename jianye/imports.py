@@ -60,7 +60,7 @@ from pathlib import Path
 
 import tablib
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_permission_codename, get_user_model
 from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import CheckConstraint, F, Q, UniqueConstraint
@@ -177,6 +177,41 @@ def resource_class(register: str):
         ) from None
     module, _sep, name = dotted.rpartition(".")
     return getattr(import_module(module), name)
+
+
+# --- who may import ----------------------------------------------------------------------
+
+
+class ImportNotAllowed(ImportFileError):
+    """The user may not import into this register; nothing was read or written."""
+
+
+IMPORT_ACTIONS = ("add", "change")  # an import creates rows and changes rows
+
+
+def import_permissions(register: str) -> list[str]:
+    """The permissions an import into ``register`` needs: add and change of its model."""
+    opts = resource_class(register)._meta.model._meta
+    return [f"{opts.app_label}.{get_permission_codename(a, opts)}" for a in IMPORT_ACTIONS]
+
+
+def can_import(register: str, user) -> bool:
+    """Whether ``user`` may import into ``register``: the one rule of every caller (the
+    admin's import page, ``importxlsx``, the background job, the returns grid)."""
+    return user is not None and user.has_perms(import_permissions(register))
+
+
+def ensure_can_import(register: str, user) -> None:
+    if not can_import(register, user):
+        model = resource_class(register)._meta.model
+        raise ImportNotAllowed(
+            _("User “%(user)s” may not import %(name)s (%(register)s).")
+            % {
+                "user": getattr(user, "username", "") or "-",
+                "name": model._meta.verbose_name_plural,
+                "register": register,
+            }
+        )
 
 
 # --- checking the file before reading it ---------------------------------------------------
@@ -931,9 +966,12 @@ def import_file(
     ``outcome.preview`` says, row by row, what was (or would be) done. ``progress``, if
     given, is called as ``progress(done, total)`` while rows are checked and written
     (a background import reports it to the user's progress bar).
-    Raises :class:`ImportFileError` when the file cannot be imported at all.
+    Raises :class:`ImportFileError` when the file cannot be imported at all, and
+    :class:`ImportNotAllowed` (one) when ``user`` may not import into ``register``
+    (:func:`can_import`).
     """
     path = Path(path)
+    ensure_can_import(register, user)  # a dry run too: the preview is the import's first half
     resource = resource_class(register)(user=user)
     aliases = column_aliases(resource)
     sheet = read_sheet(path, aliases=aliases, file_name=file_name)

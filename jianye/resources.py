@@ -205,6 +205,23 @@ class ChoiceWidget(widgets.Widget):
         return str(dict(self.choices).get(value, value or ""))
 
 
+def without_null(errors: dict) -> dict:
+    """Django's "This field cannot be null." (zh_Hans "这个值不能为 null。") for a blank cell
+    of a column that needs a value speaks to programmers; it reads "This field cannot be
+    blank." (此字段不能为空。) instead, the words Django uses for an empty text."""
+    from django.db.models import Field
+
+    readable = {}
+    for name, value in errors.items():
+        items = []
+        for error in ValidationError(value).error_list:
+            if error.code == "null":
+                error = ValidationError(Field.default_error_messages["blank"], code="blank")
+            items.append(error)
+        readable[name] = items
+    return readable
+
+
 class ScopedResource(resources.ModelResource):
     """Base of every register's resource: scoped lookups and scoped writes.
 
@@ -362,4 +379,4 @@ class ScopedResource(resources.ModelResource):
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
         if errors:
-            raise ValidationError(errors)
+            raise ValidationError(without_null(errors))

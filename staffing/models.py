@@ -263,6 +263,7 @@ class Posting(models.Model):
         super().clean()
         # A page that edits several postings of a person at once (the person's page) checks
         # overlaps and the street against all of them together, and sets this flag.
+        self.check_committee_revocation()
         if getattr(self, "checked_with_siblings", False):
             return
         if self.person_id and self.start_date:
@@ -297,6 +298,34 @@ class Posting(models.Model):
                             % {"person": self.person.name, "street": self.person.street.name}
                         }
                     )
+
+
+    def check_committee_revocation(self):
+        """No one is in post on a revoked committee after its revocation date (the other
+        side of ``Committee.check_revocation``)."""
+        committee = self.committee if self.committee_id else None
+        revoked_on = getattr(committee, "revoked_on", None)
+        if revoked_on is None or self.start_date is None:
+            return
+        if self.start_date > revoked_on:
+            raise ValidationError(
+                {
+                    "start_date": _(
+                        "%(committee)s was revoked on %(date)s; no posting there can start "
+                        "after that."
+                    )
+                    % {"committee": committee.name, "date": revoked_on.isoformat()}
+                }
+            )
+        if self.end_date is None or self.end_date > revoked_on:
+            raise ValidationError(
+                {
+                    "end_date": _(
+                        "%(committee)s was revoked on %(date)s; a posting there ends by then."
+                    )
+                    % {"committee": committee.name, "date": revoked_on.isoformat()}
+                }
+            )
 
 
 class Subject(models.TextChoices):

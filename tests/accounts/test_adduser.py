@@ -128,6 +128,19 @@ def test_weak_password(demo, monkeypatch):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("caller_language", ["zh-hans", "en"])
+def test_too_short_password_in_chinese(demo, monkeypatch, caller_language):
+    """Django 5.2's "This password is too short…" had no zh_Hans translation (its catalogue
+    has an older wording); ours supplies it, and the command speaks the project's language
+    whatever the caller had active (issue 13, item 8)."""
+    before = accounts()
+    with translation.override(caller_language), pytest.raises(CommandError) as exc_info:
+        adduser(monkeypatch, "zhao", "--role", "clerk", stdin="x7#Qz\n")
+    assert str(exc_info.value) == "密码太短，至少需要 8 个字符。"
+    assert accounts() == before
+
+
+@pytest.mark.django_db
 def test_existing_username(demo, monkeypatch):
     adduser(monkeypatch, "zhao", "--role", "clerk")
     with pytest.raises(CommandError) as exc_info:
@@ -186,6 +199,7 @@ def cli_usernames(env):
         (["zhao", "--role", "clerk"], "", "标准输入中没有密码。"),
         (["zhao", "--role", "street"], PASSWORD + "\n", "街道工作人员须用 --street 指定所属街道。"),
         (["zhao", "--role", "boss"], PASSWORD + "\n", "boss"),
+        (["zhao", "--role", "clerk"], "x7#Qz\n", "密码太短，至少需要 8 个字符。"),
     ],
 )
 def test_command_line_failures(sqlite_env, args, stdin, message):

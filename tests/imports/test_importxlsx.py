@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 
 from communities.models import Committee
 from communities.resources import CommitteeResource
+from facilities.resources import PremisesResource
 from jianye.imports import import_file
 
 
@@ -75,24 +76,27 @@ def test_one_bad_row_writes_nothing(users, tmp_path):
 
 @pytest.mark.django_db
 def test_street_user_cannot_import_another_streets_row(users, tmp_path):
-    path = tmp_path / "committees.xlsx"
-    headers = committee_workbook(path, [("白鹭社区", {})], users["clerk"])
-    households_header = str(CommitteeResource.fields["households"].column_name)
-    column = list(headers).index(households_header) + 1
+    """Street staff may import their roster and premises, within their street only (they may
+    not import committees at all: tests/imports/test_import_permissions.py)."""
+    from facilities.models import Premises
+    from jianye.exports import export_register
+
+    path = tmp_path / "premises.xlsx"
+    export_register("premises", path, user=users["binhu"])  # 滨湖's premises only
     book = openpyxl.load_workbook(path)
-    book.active.cell(row=2, column=column, value=9999)
-    book.active.cell(
-        row=2,
-        column=list(headers).index(str(CommitteeResource.fields["street"].column_name)) + 1,
-        value="南湖街道",
-    )
+    sheet = book.active
+    headers = [cell.value for cell in sheet[1]]
+    area = headers.index(str(PremisesResource.fields["area"].column_name)) + 1
+    sheet.cell(row=2, column=area, value=9999)
     book.save(path)
-    outcome = import_file(register="committees", path=path, user=users["nanhu"])
-    assert [e.row for e in outcome.errors] == [2]
+    before = dict(Premises.objects.values_list("pk", "area"))
+    outcome = import_file(register="premises", path=path, user=users["nanhu"])
+    assert outcome.errors and not outcome.written
+    assert 2 in {e.row for e in outcome.errors}
     with pytest.raises(CommandError):
-        run("committees", str(path), "--user", "nanhu")
-    assert Committee.objects.get(name="白鹭社区").households != 9999
-    assert Committee.objects.get(name="白鹭社区").street.short_name == "滨湖"
+        run("premises", str(path), "--user", "street-南湖")
+    assert dict(Premises.objects.values_list("pk", "area")) == before
+    assert not Premises.objects.filter(area=9999).exists()
 
 
 @pytest.mark.django_db
@@ -105,3 +109,18 @@ def test_bad_command_lines(users, tmp_path):
         run("committees", str(tmp_path / "missing.xlsx"), "--user", "clerk")
     with pytest.raises(CommandError):
         run("committees", str(path), "--user", "nobody")
+
+
+@pytest.mark.django_db
+def test_a_blank_required_cell_says_it_cannot_be_blank(users, tmp_path):
+    """Not Django's "这个值不能为 null。" (issue 13, item 8): a blank cell of a column that
+    needs a value (a new pay standard without its amount) reads "此字段不能为空。"."""
+    from django.utils import translation
+
+    path = tmp_path / "pay-standards.csv"
+    path.write_text("岗位,月标准（元）,起始执行日期,备注\n主任,,2031-01-01,\n", encoding="utf-8")
+    with translation.override("zh-hans"):
+        outcome = import_file(register="pay-standards", path=path, user=users["admin"])
+        messages = [str(error) for error in outcome.errors]
+    assert not outcome.written
+    assert messages == ["工作表“pay-standards”第2行，“月标准（元）”列：此字段不能为空。"], messages

@@ -6,7 +6,9 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 from django.urls import reverse
+from django.utils import timezone, translation
 
+from jianye.imports import import_file
 from returns.models import QuarterlyReturn, ReturnStatus
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +113,25 @@ def test_import_cannot_change_a_submitted_return(clients, demo, nanhu_user, tmp_
         QuarterlyReturn.objects.get(committee__name="南湖东路社区", year=2007, quarter=1).households
         != 1234
     )
+
+
+def test_the_locked_return_message_is_all_chinese(clients, demo, nanhu_user, tmp_path):
+    """Not "The return is 已审核 and cannot be changed by an import." (issue 13, item 8)."""
+    QuarterlyReturn.objects.filter(committee__name="南湖东路社区", year=2007, quarter=1).update(
+        status=ReturnStatus.APPROVED, approved_at=timezone.now()
+    )
+
+    def change(values):
+        fill(values)
+        if values["社区居委会"].value == "南湖东路社区":
+            values["户数"].value = 1234
+
+    path = workbook_from_grid(clients["nanhu"], demo["streets"]["南湖"], tmp_path, change)
+    with translation.override("zh-hans"):
+        outcome = import_file(register="returns", path=path, user=nanhu_user, dry_run=True)
+    messages = [error.message for error in outcome.errors]
+    assert "该报表已审核，不能通过导入修改。" in messages, messages
+    assert not any("return" in message for message in messages), messages
 
 
 def test_browser_import_previews_then_saves(clients, demo, tmp_path):

@@ -1,7 +1,9 @@
 import sys
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
@@ -16,7 +18,13 @@ class Command(BaseCommand):
         parser.add_argument("--role", required=True, choices=Role.values)
         parser.add_argument("--street", help="street name or code (street staff only)")
 
-    def handle(self, *args, username, role, street, **options):
+    def handle(self, *args, **options):
+        # Messages (ours and Django's password validators) in the project's language,
+        # whatever the caller had active.
+        with translation.override(settings.LANGUAGE_CODE):
+            return self.create(**options)
+
+    def create(self, *, username, role, street, **options):
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise CommandError(_("No password on standard input."))
