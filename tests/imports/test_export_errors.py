@@ -99,3 +99,22 @@ def test_a_bad_filter_value_on_the_committee_export(clients):
     assert response.status_code == 200
     assert response.redirect_chain[-1][0] == "/admin/communities/committee/"
     assert "重新选择筛选条件" in response.content.decode()
+
+
+INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>\s*\S", re.IGNORECASE)
+INLINE_HANDLER = re.compile(r"<[^>]+\son[a-z]+\s*=", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("label", ["communities.committee", "staffing.person"])
+def test_export_page_runs_no_inline_script_under_the_csp(clients, label):
+    from django.conf import settings
+
+    response = clients["clerk"].get(export_url(label))
+    html = response.content.decode()
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert 'class="select-toggle"' in html
+    assert not INLINE_SCRIPT.search(html)
+    assert not INLINE_HANDLER.search(html), INLINE_HANDLER.search(html).group(0)
+    assert '<script src="/static/js/export_select_all.js" defer></script>' in html
+    script = settings.BASE_DIR / "static" / "js" / "export_select_all.js"
+    assert "select-toggle" in script.read_text()
