@@ -9,18 +9,28 @@ HOST ?= 127.0.0.1:8000
 
 # The task worker (manage.py db_worker: big imports) runs in the background beside the
 # server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
+# DEBUG is on for these commands unless the environment says otherwise: with DEBUG off the
+# settings refuse to start without a SECRET_KEY (DEBUG=0 SECRET_KEY=... make run serves as
+# production does, on the files collectstatic wrote).
+DEV := DEBUG=$${DEBUG:-1}
+# Commands that serve nothing and should run as production does (DEBUG off): a key of their own.
+SCRATCH_KEY := SECRET_KEY=$${SECRET_KEY:-scratch-$$(date +%s)-not-for-serving}
+
 run: setup
 	@echo "Serving on http://$(HOST)/  (the demo accounts are listed above)"
 	@echo "Task worker: manage.py db_worker (stopped with the server)"
-	DEBUG=$${DEBUG:-1} $(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(DEV) $(PY) manage.py db_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver $(HOST)
+	$(DEV) $(PY) manage.py runserver $(HOST)
 
+# collectstatic every time (a few seconds): with DEBUG off the pages link the collected,
+# hashed files, and without them they would have no styles or scripts (check audit.W001).
 setup: $(VENV)/.installed
 	mkdir -p var
-	$(PY) manage.py compilemessages --ignore '.venv/*' -v 0
-	$(PY) manage.py migrate --noinput -v 0
-	$(PY) manage.py loaddemo
+	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*' -v 0
+	$(DEV) $(PY) manage.py migrate --noinput -v 0
+	$(DEV) $(PY) manage.py collectstatic --noinput -v 0
+	$(DEV) $(PY) manage.py loaddemo
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,14 +38,15 @@ $(VENV)/.installed: pyproject.toml
 	$(VENV)/bin/pip install -q -e ".[test]"
 	touch $@
 
+# pytest runs on jianye.test_settings (DEBUG off, a throw-away SECRET_KEY).
 test: $(VENV)/.installed
-	$(PY) manage.py compilemessages --ignore '.venv/*' -v 0
+	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*' -v 0
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	mkdir -p var
 	$(VENV)/bin/ruff check .
-	$(PY) manage.py makemigrations --check --dry-run
+	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 # Each app keeps its own catalogue (APP/locale); the project one (locale/) holds jianye/ and
 # templates/ (but templates/budgets/, which the budgets catalogue holds). Django's --ignore
@@ -47,7 +58,7 @@ messages: $(VENV)/.installed
 	$(VENV)/bin/django-admin makemessages -l zh_Hans --ignore=.venv --ignore=tests \
 	  --ignore=bench --ignore=staticfiles --ignore='templates/budgets/*.html' \
 	  $(foreach app,$(APPS_WITH_CATALOGUES),--ignore='$(app)/*.py' --ignore='$(app)/*.html' --ignore='$(app)/*.txt')
-	$(PY) manage.py compilemessages --ignore '.venv/*'
+	$(DEV) $(PY) manage.py compilemessages --ignore '.venv/*'
 
 # Benchmarks print their own baselines and ratios; results are kept in docs/benchmarks.md.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/bench
@@ -60,8 +71,8 @@ bench: $(VENV)/.installed
 GENERATE_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/province
 GENERATE_ARGS ?=
 generatedata: $(VENV)/.installed
-	DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
-	DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py generatedata $(GENERATE_ARGS)
+	$(SCRATCH_KEY) DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	$(SCRATCH_KEY) DATABASE_URL=$(GENERATE_DATABASE_URL) $(PY) manage.py generatedata $(GENERATE_ARGS)
 
 BENCH_PAGES_ARGS ?=
 bench-pages: $(VENV)/.installed

@@ -7,8 +7,12 @@ class AuditConfig(AppConfig):
     verbose_name = _("Audit trail")
 
     def ready(self):
+        from django.core import checks
+
         from . import security
+        from .checks import static_manifest
         from .history import register_domain_history
 
         register_domain_history()
         security.connect()
+        checks.register(static_manifest)

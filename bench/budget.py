@@ -21,6 +21,7 @@ dropped at the end.
 import argparse
 import datetime
 import os
+import secrets
 import sys
 import time
 from collections import defaultdict
@@ -31,6 +32,7 @@ YEAR = 2006
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianye.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(32))  # DEBUG off
     import django
 
     django.setup()

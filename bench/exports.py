@@ -23,6 +23,7 @@ run; tracemalloc slows all three alike). The database is dropped at the end.
 
 import argparse
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -32,6 +33,7 @@ from pathlib import Path
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianye.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(32))  # DEBUG off
     import django
 
     django.setup()

@@ -29,6 +29,7 @@ dropped at the end.
 import argparse
 import datetime
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -43,6 +44,7 @@ OUR_POSTINGS = ["身份证号码", "姓名", "出生日期", "社区代码", "�
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianye.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(32))  # DEBUG off
     import django
 
     django.setup()

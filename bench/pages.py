@@ -22,6 +22,7 @@ ratio is the stock admin's p95 over ours. The table is written to docs/benchmark
 
 import argparse
 import os
+import secrets
 import statistics
 import sys
 import time
@@ -74,6 +75,7 @@ def is_download(label: str) -> bool:
 
 def setup_django():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jianye.settings")
+    os.environ.setdefault("SECRET_KEY", "bench-only-" + secrets.token_urlsafe(32))  # DEBUG off
     import django
 
     django.setup()

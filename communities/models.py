@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopedQuerySet
+from .validators import validate_establishment_date, validate_plausible_date
 
 
 class District(models.Model):
@@ -167,15 +168,21 @@ class Committee(models.Model):
         default=0,
         validators=[MinValueValidator(0, _("Population cannot be negative."))],
     )
-    established_on = models.DateField(_("established on"), null=True, blank=True)
-    revoked_on = models.DateField(_("revoked on"), null=True, blank=True)
+    established_on = models.DateField(
+        _("established on"), null=True, blank=True, validators=[validate_establishment_date]
+    )
+    revoked_on = models.DateField(
+        _("revoked on"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     one_stop_service = models.CharField(
         _("one-stop service"),
         max_length=12,
         choices=OneStopService.choices,
         default=OneStopService.NONE,
     )
-    one_stop_since = models.DateField(_("one-stop service since"), null=True, blank=True)
+    one_stop_since = models.DateField(
+        _("one-stop service since"), null=True, blank=True, validators=[validate_plausible_date]
+    )
 
     street_scope = "street"
 
@@ -395,7 +402,9 @@ class CommunityCentre(models.Model):
     status = models.CharField(
         _("status"), max_length=10, choices=CentreStatus.choices, default=CentreStatus.PLANNED
     )
-    status_date = models.DateField(_("status since"), null=True, blank=True)
+    status_date = models.DateField(
+        _("status since"), null=True, blank=True, validators=[validate_plausible_date]
+    )
     address = models.CharField(_("address"), max_length=120, blank=True)
     committees = models.ManyToManyField(
         Committee, verbose_name=_("committees served"), blank=True, related_name="centres"

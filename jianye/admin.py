@@ -28,14 +28,18 @@ It also makes every register's admin trustworthy (see the ``audit`` app):
   change form without a readable token is refused, not saved unchecked.
 """
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.filters import RelatedFieldListFilter
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
-from django.http import Http404
+from django.http import Http404, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
+from import_export.formats.base_formats import BINARY_FORMATS
 from simple_history.admin import SimpleHistoryAdmin
 
 from audit.locking import (
@@ -250,3 +254,33 @@ class ScopedAdmin(
     paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (jianye.paginators)
     # CSV for Excel: UTF-8 with a byte-order mark, or Excel shows the Chinese as mojibake.
     to_encoding = "utf-8-sig"
+
+    def export_action(self, request):
+        """The export page and file; a list filter in the address that does not fit the
+        register (an unknown field, a value of the wrong kind, as a changed or old link
+        carries) sends the user back to the list with a message, never a server error."""
+        try:
+            return super().export_action(request)
+        except IncorrectLookupParameters:
+            messages.error(
+                request,
+                gettext(
+                    "The filters in the export’s address do not fit this list, so nothing "
+                    "was exported. Choose the filters on the list again, then export."
+                ),
+            )
+            opts = self.model._meta
+            changelist = reverse(
+                f"admin:{opts.app_label}_{opts.model_name}_changelist",
+                current_app=self.admin_site.name,
+            )
+            return HttpResponseRedirect(changelist)
+
+    def get_export_data(self, file_format, request, queryset, **kwargs):
+        # django-import-export's ODS is declared a text format but tablib writes it as
+        # bytes (a zip): the text encoding above (``to_encoding``) must not be applied to
+        # it ("'bytes' object has no attribute 'encode'"). Formats the library itself lists
+        # as binary are written as they are.
+        if type(file_format) in BINARY_FORMATS:
+            kwargs["encoding"] = None
+        return super().get_export_data(file_format, request, queryset, **kwargs)

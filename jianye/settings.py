@@ -5,11 +5,14 @@ read here and only here:
 
 - ``DATABASE_URL``: ``sqlite:///path`` (default: ``var/db.sqlite3``) or
   ``postgres://user:pass@host:5432/name``.
-- ``SECRET_KEY``: required when ``DEBUG`` is off outside tests.
+- ``SECRET_KEY``: required when ``DEBUG`` is off (the application refuses to start without
+  it); a built-in development key only with ``DEBUG`` on. The tests run on
+  ``jianye.test_settings``, which gives a throw-away key.
 - ``DEBUG``: off unless set to 1/true/yes.
 - ``ALLOWED_HOSTS``: comma-separated, default ``127.0.0.1,localhost``.
 - ``SECURE``: 1 behind HTTPS in production (secure cookies, HSTS, SSL redirect).
 - ``SESSION_IDLE_SECONDS``: idle session timeout (default 1800).
+- ``STATIC_ROOT``: where ``collectstatic`` writes (default ``staticfiles/``).
 - ``DATABASE_REPLICA_URL``: a read replica for the report pages (off when unset; see
   ``jianye/routers.py`` and docs/deploy.md).
 - ``IMPORT_BACKGROUND_ROWS``: files with more data rows than this (default 2000) are checked
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -43,10 +47,20 @@ def env_int(name: str, default: int) -> int:
 
 
 DEBUG = env_bool("DEBUG")
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    # A fixed development key: never used when SECURE is on (check --deploy refuses it).
-    "django-insecure-jianye-development-key-change-me-in-production"
-)
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip()
+if not SECRET_KEY:
+    if not DEBUG:
+        # Production (DEBUG off) never runs on a key everyone can read in this file: sessions,
+        # password-reset links and signed values would be forgeable. The test suite gives its
+        # own throw-away key (jianye/test_settings.py); `make run` and `make setup` turn DEBUG on.
+        raise ImproperlyConfigured(
+            "SECRET_KEY is not set. With DEBUG off the application refuses to start on a "
+            "built-in key: set the SECRET_KEY environment variable to a long random value "
+            "(e.g. python3 -c 'import secrets; print(secrets.token_urlsafe(50))'), the same "
+            "on every app server, or set DEBUG=1 on a development machine."
+        )
+    # A fixed development key, with DEBUG on only.
+    SECRET_KEY = "django-insecure-jianye-development-key-change-me-in-production"
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 
@@ -170,14 +184,17 @@ USE_THOUSAND_SEPARATOR = False
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# What collectstatic writes and whitenoise serves (DEBUG off; `make setup` collects).
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            # whitenoise's compressed manifest storage, without a 500 for what collectstatic
+            # has not written (jianye/storage.py; the check audit.W001 says to run it).
+            else "jianye.storage.StaticFilesStorage"
         )
     },
 }

@@ -35,9 +35,13 @@ class ReturnRowForm(forms.Form):
     def __init__(self, *args, editable=True, **kwargs):
         super().__init__(*args, **kwargs)
         for name in FIGURES:
+            model_field = QuarterlyReturn._meta.get_field(name)
             self.fields[name] = forms.IntegerField(
-                label=QuarterlyReturn._meta.get_field(name).verbose_name,
+                label=model_field.verbose_name,
                 required=False,
+                # The model's bounds (never negative, what the database holds), checked here
+                # so the cell says it and every typed figure is shown again.
+                validators=list(model_field.validators),
                 show_hidden_initial=True,
                 widget=forms.TextInput(attrs=FIGURE_WIDGET_ATTRS),
                 error_messages={"invalid": _("Enter a whole number.")},

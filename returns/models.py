@@ -32,6 +32,17 @@ QUARTER_VALIDATORS = [
     MinValueValidator(1, _("The quarter must be 1, 2, 3 or 4.")),
     MaxValueValidator(4, _("The quarter must be 1, 2, 3 or 4.")),
 ]
+# A figure is a count: never negative, and no larger than an integer column holds on every
+# database Django supports (models.IntegerField: -2147483648 to 2147483647). A bigger number
+# typed in the grid would otherwise reach the database and fail there (a server error).
+FIGURE_MAX = 2_147_483_647
+FIGURE_VALIDATORS = [
+    MinValueValidator(0, _("A figure cannot be negative.")),
+    MaxValueValidator(
+        FIGURE_MAX,
+        _("A figure can be at most %(limit_value)s, the most the database holds."),
+    ),
+]
 YEAR_VALIDATORS = [
     MinValueValidator(1949, _("Give a year between 1949 and 2100.")),
     MaxValueValidator(2100, _("Give a year between 1949 and 2100.")),
@@ -78,12 +89,24 @@ class QuarterlyReturn(models.Model):
     )
     year = models.PositiveSmallIntegerField(_("year"), validators=YEAR_VALIDATORS)
     quarter = models.PositiveSmallIntegerField(_("quarter"), validators=QUARTER_VALIDATORS)
-    households = models.IntegerField(_("households"), null=True, blank=True)
-    registered_population = models.IntegerField(_("registered population"), null=True, blank=True)
-    resident_population = models.IntegerField(_("resident population"), null=True, blank=True)
-    volunteers = models.IntegerField(_("volunteers"), null=True, blank=True)
-    activities = models.IntegerField(_("activities held"), null=True, blank=True)
-    one_stop_cases = models.IntegerField(_("one-stop service cases"), null=True, blank=True)
+    households = models.IntegerField(
+        _("households"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
+    registered_population = models.IntegerField(
+        _("registered population"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
+    resident_population = models.IntegerField(
+        _("resident population"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
+    volunteers = models.IntegerField(
+        _("volunteers"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
+    activities = models.IntegerField(
+        _("activities held"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
+    one_stop_cases = models.IntegerField(
+        _("one-stop service cases"), null=True, blank=True, validators=FIGURE_VALIDATORS
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
     comment = models.CharField(
         _("comment on warnings"),

@@ -189,7 +189,9 @@ def return_grid(request, year, quarter):
         )
         return redirect(_grid_url(street, year, quarter))
     if not formset.is_valid():
-        messages.error(request, _("Some figures are not whole numbers; nothing was saved."))
+        messages.error(
+            request, _("Some figures cannot be saved (see the marked cells); nothing was saved.")
+        )
         context = _grid_context(
             request, street=street, year=year, quarter=quarter, rows=rows, formset=formset
         )

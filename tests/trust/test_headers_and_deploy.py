@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 BASE = Path(__file__).resolve().parents[2]
 
 
@@ -42,21 +44,23 @@ def test_our_pages_and_the_admin_have_no_inline_script(clients, demo):
         assert not re.search(r"\son[a-z]+=\"", page), url  # no onclick="..." handlers
 
 
-def deploy_check(**extra):
+PRODUCTION = {
+    "SECURE": "1",
+    "DEBUG": "0",
+    "SECRET_KEY": "deploy-check-a-long-random-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+    "ALLOWED_HOSTS": "jianye.example",
+}
+
+
+def manage_py(*args, **extra):
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_URL", "SECURE", "DEBUG"))
+        if not key.startswith(("DJANGO_", "DATABASE_URL", "SECURE", "DEBUG", "STATIC_ROOT"))
     }
-    env.update(
-        SECURE="1",
-        DEBUG="0",
-        SECRET_KEY="deploy-check-a-long-random-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
-        ALLOWED_HOSTS="jianye.example",
-        **extra,
-    )
+    env.update(PRODUCTION, **extra)
     return subprocess.run(
-        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        [sys.executable, "manage.py", *args],
         cwd=BASE,
         env=env,
         capture_output=True,
@@ -65,11 +69,32 @@ def deploy_check(**extra):
     )
 
 
-def test_check_deploy_prints_nothing_with_production_settings():
-    result = deploy_check()
+@pytest.fixture(scope="module")
+def collected(tmp_path_factory):
+    """A release's static files, as collectstatic writes them with production settings."""
+    root = tmp_path_factory.mktemp("static-root")
+    result = manage_py("collectstatic", "--noinput", "-v", "0", STATIC_ROOT=str(root))
+    assert result.returncode == 0, result.stderr
+    return root
+
+
+def deploy_check(static_root, **extra):
+    return manage_py(
+        "check", "--deploy", "--fail-level", "WARNING", STATIC_ROOT=str(static_root), **extra
+    )
+
+
+def test_check_deploy_prints_nothing_with_production_settings(collected):
+    result = deploy_check(collected)
     assert result.returncode == 0, result.stdout + result.stderr
     assert result.stdout.strip() in ("", "System check identified no issues (0 silenced).")
     assert "WARNING" not in result.stderr and "?:" not in result.stdout
+
+
+def test_check_says_when_the_static_files_were_not_collected(tmp_path):
+    result = deploy_check(tmp_path)
+    assert result.returncode != 0
+    assert "audit.W001" in result.stderr and "collectstatic" in result.stderr
 
 
 def test_secure_turns_on_secure_cookies_and_hsts():
