@@ -267,6 +267,17 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # (imports/tasks.py); smaller files in the request. Both call jianye.imports.import_file.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
+# A running job whose process (on another machine) gave no sign of life for this long is
+# marked failed (imports.jobs.fail_if_dead); on this machine a dead process is seen at once.
+IMPORT_JOB_DEAD_AFTER = env_int("IMPORT_JOB_DEAD_AFTER", 600)
+
+# What a workbook may hold, measured before any reader opens it (jianye/file_safety.py): a
+# reader lays a sheet out as a grid from A1 to its last cell with a value, so these bound the
+# memory an upload can take (about 70 bytes a cell: 2,000,000 cells stay under 400 MB).
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)  # data rows of one file
+IMPORT_MAX_SHEET_ROWS = env_int("IMPORT_MAX_SHEET_ROWS", 120_000)  # a sheet's last row
+IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)  # rows × columns of a sheet
+IMPORT_MAX_TEXT_CHARS = env_int("IMPORT_MAX_TEXT_CHARS", 20_000_000)  # text in all cells
 
 # A street's quarterly grid posts 18 fields per committee: Django's default of 1,000 fields
 # would refuse the grid of a street with more than 55 committees (a 400 and nothing saved).
