@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.models import Committee, PlanningStandard
+from imports.registry import register_file
 from jianye.resources import ScopedForeignKeyWidget, ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
@@ -34,6 +35,7 @@ def figure(name):
     )
 
 
+@register_file("returns")
 class QuarterlyReturnResource(ScopedResource):
     committee = fields.Field(
         attribute="committee",
