@@ -54,7 +54,7 @@ class YesNoWidget(widgets.BooleanWidget):
         return gettext("Yes") if value else gettext("No")
 
     def export_plan(self, attribute, **kwargs):
-        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`)."""
+        """The set-based twin of :meth:`render` (see :mod:`imports.exports`)."""
         yes, no = gettext("Yes"), gettext("No")
         return attribute, lambda value: yes if value else no
 

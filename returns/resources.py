@@ -1,6 +1,6 @@
 """Import/export of quarterly returns: one row per committee, Chinese headers.
 
-Importing goes through :func:`jianye.imports.import_file` (the browser's preview and
+Importing goes through :func:`imports.services.import_file` (the browser's preview and
 ``importxlsx returns``): scoped like every register, and every row checked by the same
 validation rules as the grid. A row with an error refuses the whole file; a return that is
 submitted or approved cannot be overwritten.

@@ -167,7 +167,7 @@ class PersonWidget(widgets.ForeignKeyWidget):
         return id_number_for(kwargs.get("user"), value.id_number)
 
     def export_plan(self, attribute, **kwargs):
-        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`): the person's
+        """The set-based twin of :meth:`render` (see :mod:`imports.exports`): the person's
         ID-card number, read by path, whole or masked as :meth:`render` shows it."""
         return f"{attribute}__id_number", id_number_renderer(kwargs.get("user"))
 
@@ -200,7 +200,7 @@ class UserAwareResource(ScopedResource):
         kwargs.setdefault("user", self.user)
         return super().export_field(field, instance, **kwargs)
 
-    export_field.passes_user_only = True  # jianye.exports' compiled plans pass the user too
+    export_field.passes_user_only = True  # imports.exports' compiled plans pass the user too
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         kwargs.setdefault("user", self.user)
@@ -307,7 +307,7 @@ class PersonResource(UserAwareResource):
         return id_number_for(self.user, person.id_number)
 
     def dehydrate_id_number_plan(self):
-        """The set-based twin of :meth:`dehydrate_id_number` (see :mod:`jianye.exports`)."""
+        """The set-based twin of :meth:`dehydrate_id_number` (see :mod:`imports.exports`)."""
         return "id_number", id_number_renderer(self.user)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):

@@ -1,4 +1,4 @@
-"""Hostile files are refused before any reader allocates for them (jianye/file_safety.py),
+"""Hostile files are refused before any reader allocates for them (imports/file_safety.py),
 with a Chinese message naming the limit; the memory of each refusal is measured in a
 subprocess, the way a server process would live or die."""
 
