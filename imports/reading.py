@@ -25,7 +25,6 @@ logger = logging.getLogger(__name__)
 HEADER_SEARCH_ROWS = 20  # a header row below a title (often merged cells) is found
 
 
-
 @dataclass
 class Sheet:
     """The rows of one worksheet below its header row, blank rows left out."""

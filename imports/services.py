@@ -91,6 +91,8 @@ class ImportOutcome:
 
 
 # --- who may import ----------------------------------------------------------------------
+
+
 IMPORT_ACTIONS = ("add", "change")  # an import creates rows and changes rows
 
 

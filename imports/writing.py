@@ -16,7 +16,6 @@ if TYPE_CHECKING:
 WRITE_BATCH = 1000
 
 
-
 def _in_order(objs):
     """``objs`` in batches such that a row another row names is written first."""
     remaining = list(objs)
