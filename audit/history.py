@@ -3,7 +3,7 @@
 Each model of the domain apps gets a django-simple-history historical model in the
 ``audit`` app (``audit.HistoricalCommittee``...). Every ``save()`` and ``delete()`` writes a
 row there: who (the request's user, through ``HistoryRequestMiddleware``, or
-``instance._history_user`` where there is no request, as in ``jianye.imports``), when, the
+``instance._history_user`` where there is no request, as in ``imports.writing``), when, the
 kind of change and the values after it; the admin's history page shows the differences.
 
 ``bulk_create`` and ``QuerySet.update`` do not call ``save()`` and write no history; the

@@ -7,7 +7,7 @@ In a throwaway test database (like :mod:`bench.budget`) holding ``--rows`` posti
 :mod:`scale.province`, the builder of ``generatedata``), it writes the postings register —
 ID-card number, name, birth date, committee code and name, position, from, until — to .xlsx:
 
-- ours: :func:`jianye.exports.export_register` (the resource's columns compiled once into
+- ours: :func:`imports.exports.export_register` (the resource's columns compiled once into
   ``values_list`` paths and per-column converters — ID-card masking, formula guard, dates as
   the resource writes them —, rows from ``values_list(...).iterator(chunk_size=5000)``, the
   data rows written straight into the worksheet XML of a package made by openpyxl);
@@ -51,7 +51,7 @@ def build(rows: int):
 
 
 def ours(path, user):
-    from jianye.exports import export_register
+    from imports.exports import export_register
 
     return export_register("postings", path, user=user)
 
@@ -114,7 +114,7 @@ def main(argv=None):
         with tempfile.TemporaryDirectory() as folder:
             for label, run in (
                 ("bare openpyxl write-only", bare),
-                ("ours (jianye.exports)", ours),
+                ("ours (imports.exports)", ours),
                 ("stock django-import-export", stock),
             ):
                 path = Path(folder) / f"{label.split()[0]}.xlsx"
@@ -129,7 +129,7 @@ def main(argv=None):
                 results[label] = (seconds, peak)
                 print(f"{label:28} {seconds:8.2f} s {count / seconds:10,.0f} rows/s "
                       f"peak {peak / 1e6:7.1f} MB  file {path.stat().st_size / 1e6:.1f} MB")
-        ours_t, ours_peak = results["ours (jianye.exports)"]
+        ours_t, ours_peak = results["ours (imports.exports)"]
         faster = results["stock django-import-export"][0] / ours_t
         than_bare = ours_t / results["bare openpyxl write-only"][0]
         print(f"ours vs stock: {faster:.2f}x faster (goal >= 5x: {_met(faster >= 5)})")

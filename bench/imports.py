@@ -10,7 +10,7 @@ member, street by name) and one posting for each of them (ID-card number, name, 
 committee by code, position by name, from). Each way imports the people, then their
 postings, into empty tables, timed from the files on disk to the rows committed:
 
-- ours: :func:`jianye.imports.import_file` as a district administrator, the ``people`` then
+- ours: :func:`imports.services.import_file` as a district administrator, the ``people`` then
   the ``postings`` register — file checks, reader, header matching, every row through the
   register's resource and ``full_clean`` (ID-card check digit, birth date and gender against
   the number, scope, overlapping postings, the roster's street, uniqueness), all or nothing
@@ -136,7 +136,7 @@ def stock_resources():
 
 
 def ours(paths, user):
-    from jianye.imports import import_file
+    from imports.services import import_file
 
     count = 0
     for register in ("people", "postings"):

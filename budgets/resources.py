@@ -4,11 +4,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.models import Street
+from imports.registry import register_file
 from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import AllocationSource, CostShare, OfficeFundRate, PartyAffairsAllocation
 
 
+@register_file("office-fund-rates")
 class OfficeFundRateResource(ScopedResource):
     amount_per_100_households = fields.Field(
         attribute="amount_per_100_households",
@@ -27,6 +29,7 @@ class OfficeFundRateResource(ScopedResource):
         skip_unchanged = True
 
 
+@register_file("cost-shares")
 class CostShareResource(ScopedResource):
     district_percent = fields.Field(
         attribute="district_percent",
@@ -45,6 +48,7 @@ class CostShareResource(ScopedResource):
         skip_unchanged = True
 
 
+@register_file("party-allocations")
 class PartyAffairsAllocationResource(ScopedResource):
     year = fields.Field(attribute="year", column_name=_("year"), widget=widgets.IntegerWidget())
     source = fields.Field(

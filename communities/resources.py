@@ -3,6 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
+from imports.registry import register_file
 from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import (
@@ -37,6 +38,7 @@ def street_key(attribute="street"):
     )
 
 
+@register_file("streets")
 class StreetResource(ScopedResource):
     district = fields.Field(
         attribute="district",
@@ -58,6 +60,7 @@ class StreetResource(ScopedResource):
         report_skipped = True
 
 
+@register_file("committees")
 class CommitteeResource(ScopedResource):
     code = fields.Field(attribute="code", column_name=_("code"), widget=widgets.CharWidget())
     name = fields.Field(attribute="name", column_name=_("name"), widget=widgets.CharWidget())
@@ -110,6 +113,7 @@ class CommitteeResource(ScopedResource):
         return super().get_queryset().select_related("street", "shares_office_with")
 
 
+@register_file("titles")
 class TitleResource(ScopedResource):
     committee = committee_key()
     kind = fields.Field(attribute="kind", column_name=_("kind"), widget=ChoiceWidget(TitleKind.choices))
@@ -129,6 +133,7 @@ class TitleResource(ScopedResource):
         return super().get_queryset().select_related("committee")
 
 
+@register_file("centres")
 class CommunityCentreResource(ScopedResource):
     name = fields.Field(attribute="name", column_name=_("name"), widget=widgets.CharWidget())
     street = street_key()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.resources import committee_key
+from imports.registry import register_file
 from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import (
@@ -53,7 +54,7 @@ class YesNoWidget(widgets.BooleanWidget):
         return gettext("Yes") if value else gettext("No")
 
     def export_plan(self, attribute, **kwargs):
-        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`)."""
+        """The set-based twin of :meth:`render` (see :mod:`imports.exports`)."""
         yes, no = gettext("Yes"), gettext("No")
         return attribute, lambda value: yes if value else no
 
@@ -75,6 +76,7 @@ class FacilitiesResource(ScopedResource):
     ``ScopedResource.get_instance``, within the importing user's scope)."""
 
 
+@register_file("premises")
 class PremisesResource(FacilitiesResource):
     committee = committee_key()
     name = text("name", _("name"))
@@ -120,6 +122,7 @@ class PremisesResource(FacilitiesResource):
         return super().get_queryset().select_related("committee")
 
 
+@register_file("function-standard")
 class FunctionStandardItemResource(FacilitiesResource):
     group = fields.Field(
         attribute="group",
@@ -140,6 +143,7 @@ class FunctionStandardItemResource(FacilitiesResource):
         report_skipped = True
 
 
+@register_file("compliance")
 class ComplianceResource(FacilitiesResource):
     committee = committee_key()
     year = fields.Field(attribute="year", column_name=_("year"), widget=widgets.IntegerWidget())
@@ -163,6 +167,7 @@ class ComplianceResource(FacilitiesResource):
         return super().get_queryset().select_related("committee", "item")
 
 
+@register_file("area-standards")
 class AreaStandardResource(FacilitiesResource):
     effective_from = fields.Field(
         attribute="effective_from", column_name=_("effective from"), widget=widgets.DateWidget()

@@ -1,7 +1,7 @@
-"""The admin's import page of every register, through :func:`jianye.imports.import_file`.
+"""The admin's import page of every register, through :func:`imports.services.import_file`.
 
 ``ScopedAdmin`` (jianye/admin.py) mixes :class:`RegisterImportMixin` in; each register's
-admin (the model of one of ``jianye.imports.REGISTERS``) gets ``…/import/`` under the name
+admin (the model of one of ``imports.registry.REGISTERS``) gets ``…/import/`` under the name
 django-import-export used (``admin:<app>_<model>_import``), so the changelist's "Import"
 button leads here. The flow:
 
@@ -14,7 +14,7 @@ button leads here. The flow:
 4. confirm (POST ``token``): the import, in the request or by the worker; then the job's
    page shows the counts and the import record. The uploaded file is deleted.
 
-Who may import is the import path's one rule (:func:`jianye.imports.can_import`: the add
+Who may import is the import path's one rule (:func:`imports.services.can_import`: the add
 and change permissions of the register's model), which ``import_file`` itself enforces for
 every caller; the page asks it first to answer 403. Scoping is the import path's too (the
 resource is given the user).
@@ -38,10 +38,10 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from jianye.imports import REGISTERS, can_import, resource_class
-
-from . import jobs
+from . import jobs, tasks
 from .models import ImportJob
+from .registry import REGISTERS, resource_class
+from .services import can_import
 
 SESSION_KEY = "admin_imports"  # the tokens of this session's uploads, newest last
 SESSION_KEEP = 20
@@ -208,7 +208,7 @@ class RegisterImportMixin:
         with jobs.local_path(stored) as local:
             estimated = jobs.estimated_rows(local)
         background = jobs.goes_to_background(job, estimated=estimated)
-        if jobs.start(job, ImportJob.Phase.CHECK, background=background):
+        if tasks.start(job, ImportJob.Phase.CHECK, background=background):
             return HttpResponseRedirect(job_url(job))
         if job.status == ImportJob.Status.FAILED:
             forget(request, job)
@@ -245,5 +245,5 @@ class RegisterImportMixin:
         if not moved:
             return HttpResponseRedirect(job_url(job))
         job.refresh_from_db()
-        jobs.start(job, ImportJob.Phase.IMPORT, background=jobs.goes_to_background(job))
+        tasks.start(job, ImportJob.Phase.IMPORT, background=jobs.goes_to_background(job))
         return HttpResponseRedirect(job_url(job))

@@ -1,4 +1,5 @@
-from django.apps import AppConfig
+from django.apps import AppConfig, apps
+from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +7,10 @@ class ImportsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "imports"
     verbose_name = _("Imports")
+
+    def ready(self):
+        # Every app's resources.py declares its registers (imports.registry.register_file).
+        from . import registry
+
+        autodiscover_modules("resources")
+        registry.put_in_app_order([config.name for config in apps.get_app_configs()])

@@ -2,8 +2,8 @@
 
 :func:`run_job` is the one function that does the work, for both phases and for both ways
 of running: in the request for a small file, and in the task worker for a big one
-(:func:`imports.tasks.run_import_job` calls it). It calls
-:func:`jianye.imports.import_file` — the one import path — with the job's register, file,
+(:func:`imports.tasks.run_import_job` calls it; :func:`imports.tasks.start` chooses). It calls
+:func:`imports.services.import_file` — the one import path — with the job's register, file,
 user and file name, ``dry_run`` for the check, and keeps the outcome on the job.
 
 Big means more data rows than ``settings.IMPORT_BACKGROUND_ROWS`` (default 2000). Before a
@@ -30,10 +30,10 @@ from django.db import DatabaseError, connection
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from jianye.file_safety import xls_rows
-from jianye.imports import ImportFileError, import_file
-
+from .errors import ImportFileError
+from .file_safety import xls_rows
 from .models import ImportJob
+from .services import import_file
 
 UPLOADS = "admin-imports"  # the folder of default_storage that holds uploads until imported
 PROGRESS_INTERVAL = 0.5  # seconds between two progress writes of a background job
@@ -355,21 +355,3 @@ def _finish(job, **fields):
         setattr(job, name, value)
     job.save(update_fields=list(fields))
 
-
-def start(job: ImportJob, phase: str, *, background: bool) -> bool:
-    """Queues the job's ``phase`` and runs it: by the worker when ``background`` (returns
-    True; the user follows it on the job's page), else here and now (returns False)."""
-    job.phase = phase
-    job.status = ImportJob.Status.QUEUED
-    job.background = background
-    job.done = 0
-    job.save(update_fields=["phase", "status", "background", "done"])
-    if not background:
-        run_job(job)
-        return False
-    from .tasks import run_import_job
-
-    result = run_import_job.enqueue(job.pk)
-    job.task_id = str(result.id)[:64]
-    job.save(update_fields=["task_id"])
-    return True

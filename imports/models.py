@@ -1,6 +1,6 @@
 """The record of every import: who imported which file into which register, and what changed.
 
-Written by :func:`jianye.imports.import_file` (the one import path), inside the import's own
+Written by :func:`imports.services.import_file` (the one import path), inside the import's own
 transaction when rows were written, so a record exists exactly when its rows do.
 
 :class:`ImportJob` follows one upload through the admin's import page (preview, confirm,
@@ -13,6 +13,14 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from .registry import resource_class
+
+
+def history_reason(record) -> str:
+    """The change reason on every history row an import wrote (the record's own page lists
+    those rows by it)."""
+    return f"import #{record.pk}"
 
 
 class ImportRecord(models.Model):
@@ -48,8 +56,6 @@ class ImportRecord(models.Model):
 
     def history(self):
         """The history rows this import wrote: one per row it created or changed."""
-        from jianye.imports import history_reason, resource_class
-
         model = resource_class(self.register)._meta.model
         return model.history.filter(history_change_reason=history_reason(self))
 
@@ -60,7 +66,7 @@ class ImportJob(models.Model):
     The admin's import page creates it on upload; checking (the preview) and importing are
     each done by :func:`imports.jobs.run_job` — in the request for a small file, by the task
     worker for a big one (``IMPORT_BACKGROUND_ROWS``) — which calls
-    :func:`jianye.imports.import_file` and keeps here what the user's pages show: the status,
+    :func:`imports.services.import_file` and keeps here what the user's pages show: the status,
     the progress, the counts, every error and the per-row preview. The import's own
     :class:`ImportRecord` is linked once it exists. Only its user (or a superuser) sees it.
     """

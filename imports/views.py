@@ -1,14 +1,17 @@
-"""The page of one admin upload (:class:`imports.models.ImportJob`): the progress bar of a
-background check or import, then its result; and the JSON the progress bar polls.
+"""The imports app's pages outside the admin: a register's import template
+(``GET /imports/<register>/template.xlsx``), and the page of one admin upload
+(:class:`imports.models.ImportJob`): the progress bar of a background check or import, then
+its result; and the JSON the progress bar polls.
 
-Only the user who uploaded the file, or a superuser, sees them; anyone else gets a 404.
+Only the user who uploaded the file, or a superuser, sees a job's pages; anyone else gets a
+404.
 """
 
 import uuid
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +20,23 @@ from django.views.decorators.cache import never_cache
 from .admin_flow import SESSION_KEY, model_for_register, preview_url
 from .jobs import fail_if_dead
 from .models import ImportJob
+from .registry import REGISTERS, resource_class
+from .template_workbooks import template_workbook
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def template(request, register):
+    """The register's import template, made for the user who asks."""
+    if register not in REGISTERS:
+        raise Http404
+    model = resource_class(register)._meta.model
+    if not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
+        raise Http404
+    response = HttpResponse(template_workbook(register=register, user=request.user), XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{register}-template.xlsx"'
+    return response
 
 
 def visible_job(request, token) -> ImportJob:

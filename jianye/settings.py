@@ -264,14 +264,14 @@ IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Background work through the Tasks API (django-tasks, with django-tasks-db's database
 # backend: the queue is a table, the worker is ``manage.py db_worker``). Admin imports of
 # files with more than IMPORT_BACKGROUND_ROWS data rows are checked and written by the worker
-# (imports/tasks.py); smaller files in the request. Both call jianye.imports.import_file.
+# (imports/tasks.py); smaller files in the request. Both call imports.services.import_file.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 2000)
 # A running job whose process (on another machine) gave no sign of life for this long is
 # marked failed (imports.jobs.fail_if_dead); on this machine a dead process is seen at once.
 IMPORT_JOB_DEAD_AFTER = env_int("IMPORT_JOB_DEAD_AFTER", 600)
 
-# What a workbook may hold, measured before any reader opens it (jianye/file_safety.py): a
+# What a workbook may hold, measured before any reader opens it (imports/file_safety.py): a
 # reader lays a sheet out as a grid from A1 to its last cell with a value, so these bound the
 # memory an upload can take (about 70 bytes a cell: 2,000,000 cells stay under 400 MB).
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)  # data rows of one file

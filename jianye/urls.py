@@ -28,6 +28,6 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("budgets/", include("budgets.urls")),
     path("returns/", include("returns.urls")),
-    path("imports/", include("jianye.import_urls")),
+    path("imports/", include("imports.urls")),
     path("admin/", admin_urls()),
 ]

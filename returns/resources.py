@@ -1,6 +1,6 @@
 """Import/export of quarterly returns: one row per committee, Chinese headers.
 
-Importing goes through :func:`jianye.imports.import_file` (the browser's preview and
+Importing goes through :func:`imports.services.import_file` (the browser's preview and
 ``importxlsx returns``): scoped like every register, and every row checked by the same
 validation rules as the grid. A row with an error refuses the whole file; a return that is
 submitted or approved cannot be overwritten.
@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.models import Committee, PlanningStandard
+from imports.registry import register_file
 from jianye.resources import ScopedForeignKeyWidget, ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
@@ -34,6 +35,7 @@ def figure(name):
     )
 
 
+@register_file("returns")
 class QuarterlyReturnResource(ScopedResource):
     committee = fields.Field(
         attribute="committee",

@@ -22,7 +22,9 @@ from django.utils.translation import gettext as _
 
 from communities.models import Street
 from communities.scoping import scope_queryset, sees_all_streets
-from jianye.imports import ImportFileError, import_file, read_dataset
+from imports.errors import ImportFileError
+from imports.reading import read_dataset
+from imports.services import import_file
 
 from .exporters import grid_workbook_bytes
 from .forms import ImportForm, ReasonForm, ReturnGridFormSet

@@ -17,6 +17,7 @@ from import_export import fields, widgets
 from accounts.roles import Role
 from communities.resources import committee_key, street_key
 from communities.scoping import scope_queryset
+from imports.registry import register_file
 from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .idcards import is_masked, mask_id_number, normalize
@@ -166,7 +167,7 @@ class PersonWidget(widgets.ForeignKeyWidget):
         return id_number_for(kwargs.get("user"), value.id_number)
 
     def export_plan(self, attribute, **kwargs):
-        """The set-based twin of :meth:`render` (see :mod:`jianye.exports`): the person's
+        """The set-based twin of :meth:`render` (see :mod:`imports.exports`): the person's
         ID-card number, read by path, whole or masked as :meth:`render` shows it."""
         return f"{attribute}__id_number", id_number_renderer(kwargs.get("user"))
 
@@ -199,13 +200,14 @@ class UserAwareResource(ScopedResource):
         kwargs.setdefault("user", self.user)
         return super().export_field(field, instance, **kwargs)
 
-    export_field.passes_user_only = True  # jianye.exports' compiled plans pass the user too
+    export_field.passes_user_only = True  # imports.exports' compiled plans pass the user too
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         kwargs.setdefault("user", self.user)
         return super().import_field(field, instance, row, is_m2m, **kwargs)
 
 
+@register_file("positions")
 class PositionResource(UserAwareResource):
     code = fields.Field(attribute="code", column_name=_("code"))
     name = fields.Field(attribute="name", column_name=_("name"))
@@ -224,6 +226,7 @@ class PositionResource(UserAwareResource):
         skip_unchanged = True
 
 
+@register_file("pay-standards")
 class PayStandardResource(UserAwareResource):
     position = position_key()
     monthly_amount = fields.Field(
@@ -246,6 +249,7 @@ class PayStandardResource(UserAwareResource):
         return super().get_queryset().select_related("position")
 
 
+@register_file("people")
 class PersonResource(UserAwareResource):
     """People, keyed by ID-card number, or by name and birth date when it is masked/empty."""
 
@@ -303,7 +307,7 @@ class PersonResource(UserAwareResource):
         return id_number_for(self.user, person.id_number)
 
     def dehydrate_id_number_plan(self):
-        """The set-based twin of :meth:`dehydrate_id_number` (see :mod:`jianye.exports`)."""
+        """The set-based twin of :meth:`dehydrate_id_number` (see :mod:`imports.exports`)."""
         return "id_number", id_number_renderer(self.user)
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
@@ -316,6 +320,7 @@ class PersonResource(UserAwareResource):
         super().import_field(field, instance, row, is_m2m, **kwargs)
 
 
+@register_file("postings")
 class PostingResource(UserAwareResource):
     person, person_name, person_birth_date = person_fields()
     committee = committee_key()
@@ -402,6 +407,7 @@ class PostingResource(UserAwareResource):
         return errors
 
 
+@register_file("training")
 class TrainingClassResource(UserAwareResource):
     title = fields.Field(attribute="title", column_name=_("title"))
     date = fields.Field(attribute="date", column_name=_("date"), widget=widgets.DateWidget())
@@ -450,6 +456,7 @@ class TrainingClassWidget(widgets.ForeignKeyWidget):
         return matches[0]
 
 
+@register_file("attendance")
 class AttendanceResource(UserAwareResource):
     person, person_name, person_birth_date = person_fields()
     training_class = fields.Field(
@@ -477,6 +484,7 @@ class AttendanceResource(UserAwareResource):
         return super().get_queryset().select_related("training_class", "person")
 
 
+@register_file("exam-results")
 class ExamResultResource(UserAwareResource):
     person, person_name, person_birth_date = person_fields()
     passed_on = fields.Field(

@@ -20,7 +20,7 @@ from budgets.calculations import budget_compute, budget_explain
 from budgets.models import OfficeFundRate
 from communities.models import Committee, CommitteeStatus, people_in_post
 from communities.resources import CommitteeResource
-from jianye.imports import import_file
+from imports.services import import_file
 from staffing.models import PayStandard, Posting
 
 from .test_scoping_matrix import committee_form_data

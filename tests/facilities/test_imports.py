@@ -2,13 +2,14 @@
 
 import pytest
 import tablib
+from django.utils.module_loading import import_string
 
 from facilities.models import Compliance, Premises
 from facilities.resources import ComplianceResource, PremisesResource
-from jianye import imports
+from imports import registry, services
 
 # The project's import path (importxlsx, all or nothing) knows registers by name; until the
-# facilities registers are listed in jianye.imports.REGISTERS the tests add them.
+# facilities registers are listed in imports.registry.REGISTERS the tests add them.
 FACILITIES_REGISTERS = {
     "premises": "facilities.resources.PremisesResource",
     "function-standard": "facilities.resources.FunctionStandardItemResource",
@@ -20,13 +21,13 @@ FACILITIES_REGISTERS = {
 @pytest.fixture
 def registers(monkeypatch):
     for name, dotted in FACILITIES_REGISTERS.items():
-        monkeypatch.setitem(imports.REGISTERS, name, dotted)
+        monkeypatch.setitem(registry.REGISTERS, name, import_string(dotted))
 
 
 def import_through_the_project_path(tmp_path, user, data, register="premises"):
     path = tmp_path / f"{register}.xlsx"
     path.write_bytes(data.export("xlsx"))
-    return imports.import_file(register=register, path=path, user=user)
+    return services.import_file(register=register, path=path, user=user)
 
 
 HEADERS = [

@@ -15,7 +15,7 @@ from communities.models import Committee
 from facilities.models import Premises
 from imports import admin_flow
 from imports.models import ImportJob, ImportRecord
-from jianye.imports import resource_class
+from imports.registry import resource_class
 
 pytestmark = pytest.mark.django_db
 

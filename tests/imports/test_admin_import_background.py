@@ -140,7 +140,7 @@ def test_progress_shows_while_the_import_holds_its_transaction(users, monkeypatc
 
     from django.db import connection, transaction
 
-    from jianye.imports import ImportOutcome
+    from imports.services import ImportOutcome
 
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has one writer: there the bar moves between transactions only")

@@ -11,7 +11,8 @@ from django.utils import translation
 
 from communities.models import Committee
 from facilities.models import Premises
-from jianye.imports import ImportFileError, import_file
+from imports.errors import ImportFileError
+from imports.services import import_file
 
 HEADERS = ["社区代码", "名称", "地址", "用途", "面积（平方米）", "产权形式", "状态", "状态日期",
            "停用日期", "备注"]

@@ -1,6 +1,6 @@
-"""The compiled export (set-based rows of :mod:`jianye.exports`) is the per-instance export.
+"""The compiled export (set-based rows of :mod:`imports.exports`) is the per-instance export.
 
-For every register of ``jianye.imports.REGISTERS`` and for an administrator, a clerk and a
+For every register of ``imports.registry.REGISTERS`` and for an administrator, a clerk and a
 street user (whose ID-card numbers are masked), the rows made from ``values_list`` tuples by
 the compiled plan must be exactly, value for value and type for type, the rows the
 resource's own ``export_field`` gives cell by cell — on the demo data with formula-like text
@@ -24,7 +24,7 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 from communities.models import Committee
 from communities.resources import CommitteeResource
 from communities.scoping import scope_queryset
-from jianye.exports import (
+from imports.exports import (
     NotCompilable,
     compile_plan,
     export_register,
@@ -35,7 +35,7 @@ from jianye.exports import (
     write_xlsx,
     write_xlsx_rows,
 )
-from jianye.imports import REGISTERS, resource_class
+from imports.registry import REGISTERS, resource_class
 from staffing.models import Person, Posting
 
 FORMULAS = ("=1+1", "+x", "-x", "@x", "\tx")

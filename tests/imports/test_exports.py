@@ -7,7 +7,7 @@ import pytest
 
 from communities.models import Committee
 from communities.resources import CommitteeResource
-from jianye.imports import REGISTERS, resource_class
+from imports.registry import REGISTERS, resource_class
 
 
 @pytest.mark.django_db

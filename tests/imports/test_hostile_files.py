@@ -1,4 +1,4 @@
-"""Hostile files are refused before any reader allocates for them (jianye/file_safety.py),
+"""Hostile files are refused before any reader allocates for them (imports/file_safety.py),
 with a Chinese message naming the limit; the memory of each refusal is measured in a
 subprocess, the way a server process would live or die."""
 
@@ -15,8 +15,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from imports import jobs
+from imports.errors import ImportFileError
 from imports.models import ImportJob
-from jianye.imports import ImportFileError, read_sheet
+from imports.reading import read_sheet
 
 from .hostile import DATA, hostile_files
 
@@ -30,7 +31,8 @@ resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
 import django
 django.setup()
 from django.utils import translation
-from jianye.imports import ImportFileError, read_sheet
+from imports.errors import ImportFileError
+from imports.reading import read_sheet
 translation.activate("zh-hans")
 try:
     result = {"rows": len(read_sheet(sys.argv[1]).rows)}

@@ -1,4 +1,4 @@
-"""Who may import: one rule (``jianye.imports.can_import``) for the admin's import page,
+"""Who may import: one rule (``imports.services.can_import``) for the admin's import page,
 ``manage.py importxlsx`` (a dry run too), the background job and the returns grid.
 
 The expectation is derived from the role definitions (``accounts.roles``: an import needs the
@@ -15,9 +15,11 @@ from django.urls import reverse
 from django.utils import translation
 
 from accounts.roles import permission_codenames
+from imports.errors import ImportNotAllowed
+from imports.exports import export_register
 from imports.models import ImportRecord
-from jianye.exports import export_register
-from jianye.imports import ImportNotAllowed, import_file, resource_class
+from imports.registry import resource_class
+from imports.services import import_file
 
 ROLES = ["admin", "clerk", "nanhu", "viewer"]  # nanhu: street staff of 南湖
 REGISTERS = ["premises", "committees", "pay-standards", "office-fund-rates", "postings"]

@@ -9,7 +9,7 @@ from django.core.management import CommandError, call_command
 from communities.models import Committee
 from communities.resources import CommitteeResource
 from facilities.resources import PremisesResource
-from jianye.imports import import_file
+from imports.services import import_file
 
 
 def committee_workbook(path, rows, user):
@@ -79,7 +79,7 @@ def test_street_user_cannot_import_another_streets_row(users, tmp_path):
     """Street staff may import their roster and premises, within their street only (they may
     not import committees at all: tests/imports/test_import_permissions.py)."""
     from facilities.models import Premises
-    from jianye.exports import export_register
+    from imports.exports import export_register
 
     path = tmp_path / "premises.xlsx"
     export_register("premises", path, user=users["binhu"])  # 滨湖's premises only

@@ -14,8 +14,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from communities.models import Committee, Title
+from imports.errors import ImportFileError, ImportNotAllowed
 from imports.models import ImportRecord
-from jianye.imports import ImportFileError, ImportNotAllowed, import_file
+from imports.services import import_file
 
 DATA = Path(__file__).parent / "data"
 

@@ -2,8 +2,8 @@
 
 Every register is exported as a district administrator (administrators see ID-card numbers
 whole; a clerk's export masks them, and a masked number cannot create a person) with the
-streamed writer of :mod:`jianye.exports`, the database is emptied, and the files are imported
-back in dependency order through :func:`jianye.imports.import_file` — the one import path of
+streamed writer of :mod:`imports.exports`, the database is emptied, and the files are imported
+back in dependency order through :func:`imports.services.import_file` — the one import path of
 the browser and ``importxlsx`` — by a district administrator created after the emptying.
 Then every model's rows, foreign keys replaced by natural keys and surrogate ids left out,
 must be exactly what they were.
@@ -28,8 +28,8 @@ import pytest
 from django.apps import apps
 
 from accounts.roles import Role
-from jianye.exports import export_register
-from jianye.imports import import_file
+from imports.exports import export_register
+from imports.services import import_file
 from tests.conftest import make_user
 
 # Dependency order: every file only names rows of the files before it.
@@ -162,7 +162,7 @@ def test_every_register_round_trips(users, tmp_path, request):
 
 @pytest.mark.django_db
 def test_round_trip_covers_every_register():
-    from jianye.imports import REGISTERS
+    from imports.registry import REGISTERS
 
     assert sorted(ORDER) == sorted(REGISTERS)
 

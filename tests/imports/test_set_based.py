@@ -11,8 +11,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from communities.models import Committee, Street
+from imports.errors import ImportFileError
 from imports.models import ImportRecord
-from jianye.imports import ImportFileError, import_file
+from imports.services import import_file
 from staffing.idcards import gender_of, make_id_number
 from staffing.models import Person, Position, Posting
 from staffing.resources import PostingResource

@@ -1,4 +1,4 @@
-"""Streamed exports (jianye.exports and ``manage.py exportxlsx``): rows, formula guard, scope."""
+"""Streamed exports (imports.exports and ``manage.py exportxlsx``): rows, formula guard, scope."""
 
 import csv
 
@@ -7,7 +7,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from communities.models import Committee
-from jianye.exports import ExportError, export_register
+from imports.exports import ExportError, export_register
 from staffing.models import Posting
 
 

@@ -6,8 +6,9 @@ import openpyxl
 import pytest
 from django.core.management import CommandError, call_command
 
-from jianye.imports import REGISTERS, import_file
-from jianye.templates_xlsx import template_workbook
+from imports.registry import REGISTERS
+from imports.services import import_file
+from imports.template_workbooks import template_workbook
 
 
 @pytest.mark.django_db

@@ -8,7 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from jianye.imports import import_file
+from imports.services import import_file
 from returns.models import QuarterlyReturn, ReturnStatus
 
 pytestmark = pytest.mark.django_db

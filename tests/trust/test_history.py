@@ -5,7 +5,7 @@ import csv
 from audit.history import history_models
 from communities.models import Committee
 from communities.resources import CommitteeResource
-from jianye.imports import import_file
+from imports.services import import_file
 
 from .forms import change_form_data
 

@@ -4,8 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from jianye.imports import REGISTERS, ImportFileError
-from jianye.templates_xlsx import template_workbook
+from imports.errors import ImportFileError
+from imports.registry import REGISTERS
+from imports.template_workbooks import template_workbook
 
 
 class Command(BaseCommand):

@@ -3,8 +3,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from communities.scoping import SYSTEM
-from jianye.exports import ExportError, export_register
-from jianye.imports import REGISTERS
+from imports.exports import ExportError, export_register
+from imports.registry import REGISTERS
 
 
 class Command(BaseCommand):

@@ -70,10 +70,11 @@ from import_export import fields as ie_fields
 from import_export import widgets as ie_widgets
 
 from communities.scoping import scope_queryset
+from jianye.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
+from jianye.spreadsheets import FORMULA_TRIGGERS, safe_text
 
-from .imports import ImportFileError, resource_class
-from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
-from .spreadsheets import FORMULA_TRIGGERS, safe_text
+from .errors import ImportFileError
+from .registry import resource_class
 
 CHUNK_SIZE = 5000
 EXPORT_FORMATS = (".xlsx", ".csv")

@@ -4,7 +4,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from jianye.imports import REGISTERS, ImportFileError, import_file
+from imports.errors import ImportFileError
+from imports.registry import REGISTERS
+from imports.services import import_file
 
 
 class Command(BaseCommand):

@@ -19,10 +19,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from communities.models import Committee
 from communities.scoping import scope_queryset
+from jianye.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
+from jianye.spreadsheets import safe_text
 
-from .imports import resource_class
-from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
-from .spreadsheets import safe_text
+from .registry import resource_class
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
