@@ -18,6 +18,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.effective import EffectiveDated, one_per_date
 from communities.models import Committee
 from communities.scoping import ScopedQuerySet
 
@@ -217,7 +218,7 @@ class Compliance(models.Model):
         return f"{self.committee} · {self.item} ({self.year})"
 
 
-class AreaStandard(models.Model):
+class AreaStandard(EffectiveDated):
     """The minimum area of a committee's premises in use, from a date on.
 
     A committee needs the larger of ``floor_area`` and ``area_per_100_households`` for every
@@ -225,11 +226,6 @@ class AreaStandard(models.Model):
     one from its date; the old one stays so that past years recompute with their standard.
     """
 
-    effective_from = models.DateField(
-        _("effective from"),
-        unique=True,
-        error_messages={"unique": _("A standard already takes effect on that date.")},
-    )
     floor_area = models.DecimalField(
         _("minimum area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -238,16 +234,11 @@ class AreaStandard(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("area standard")
         verbose_name_plural = _("area standards")
-        ordering = ["-effective_from"]
         constraints = [
+            one_per_date(message=_("A standard already takes effect on that date.")),
             models.CheckConstraint(
                 condition=Q(floor_area__isnull=False) | Q(area_per_100_households__isnull=False),
                 name="area_standard_has_a_rule",
