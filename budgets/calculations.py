@@ -55,6 +55,7 @@ from django.db.models.functions import Cast, Coalesce
 from communities.effective import first_month_in_force, is_in_force
 from communities.models import Committee, CommitteeKind, Street
 from communities.scoping import SYSTEM, scope_queryset
+from communities.validators import EARLIEST_DATE
 from staffing.models import PayStandard, Position, Posting
 from staffing.periods import months_touched
 
@@ -68,7 +69,7 @@ from .models import (
 from .money import HUNDRED, ZERO, money, round_units, yuan
 
 DEFAULT_DISTRICT_PERCENT = Decimal(50)
-LONG_AGO = datetime.date(1900, 1, 1)
+LONG_AGO = EARLIEST_DATE  # "established" before any year the budget is computed for
 
 
 # Households ---------------------------------------------------------------------------------

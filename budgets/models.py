@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.effective import EffectiveDated, one_per_date
 from communities.scoping import ScopedQuerySet
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
 class OfficeFundRate(EffectiveDated):
@@ -116,7 +117,7 @@ class PartyAffairsAllocation(models.Model):
                 violation_error_message=_("An allocation cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100),
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
                 name="party_allocation_year_plausible",
                 violation_error_message=_("Give a year between 1949 and 2100."),
             ),
