@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from communities.effective import EffectiveDated, one_per_date
 from communities.models import Committee
 from communities.scoping import ScopedQuerySet
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
 class PremisesUse(models.TextChoices):
@@ -41,12 +42,6 @@ class PremisesStatus(models.TextChoices):
     PLANNED = "planned", _("Planned (not yet built)")
     NEVER_BUILT = "never_built", _("Never built")
     DIVERTED = "diverted", _("Diverted to other use")
-
-
-class PremisesQuerySet(ScopedQuerySet):
-    def in_use_on(self, day: datetime.date):
-        """Premises a committee was using on ``day``."""
-        return self.filter(in_use_q(day))
 
 
 def in_use_q(day: datetime.date, prefix: str = "") -> Q:
@@ -105,7 +100,7 @@ class Premises(models.Model):
     street_scope = "committee__street"
     street_editable = True
 
-    objects = PremisesQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("premises")
@@ -208,7 +203,7 @@ class Compliance(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100),
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
                 name="compliance_year_plausible",
                 violation_error_message=_("Give a year between 1949 and 2100."),
             ),
