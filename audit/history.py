@@ -2,8 +2,10 @@
 
 Each model of the domain apps gets a django-simple-history historical model in the
 ``audit`` app (``audit.HistoricalCommittee``...). Every ``save()`` and ``delete()`` writes a
-row there: who (the request's user, through ``HistoryRequestMiddleware``, or
-``instance._history_user`` where there is no request, as in ``imports.writing``), when, the
+row there: who (the request's user, through ``HistoryRequestMiddleware``; the imports,
+which write history for their rows in bulk, pass the importing user to simple-history's
+``bulk_create_with_history`` / ``bulk_update_with_history`` as ``default_user``, in
+``imports.writing``), when, the
 kind of change and the values after it; the admin's history page shows the differences.
 
 ``bulk_create`` and ``QuerySet.update`` do not call ``save()`` and write no history; the
@@ -13,15 +15,8 @@ themselves a log).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
-
 import simple_history
 from django.apps import apps
-from django.contrib.auth import get_user_model
-
-_acting_user: ContextVar = ContextVar("audit_acting_user", default=None)
 
 # The apps whose models are registers, standards or returns.
 HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns")
@@ -41,24 +36,9 @@ def history_models():
             yield model
 
 
-@contextmanager
-def acting_user(user) -> Iterator[None]:
-    """Attribute the history written inside the block to ``user`` where no request says who
-    (the import path of ``manage.py importxlsx``, management commands). The command line's
-    system user is no account and is recorded as nobody."""
-    token = _acting_user.set(user if isinstance(user, get_user_model()) else None)
-    try:
-        yield
-    finally:
-        _acting_user.reset(token)
-
-
 def history_user(instance, request=None, **kwargs):
-    """Who made a change: the user of ``acting_user`` if one is set, else the request's
-    (simple-history asks this only when the instance carries no ``_history_user``)."""
-    user = _acting_user.get()
-    if user is not None:
-        return user
+    """Who made a change: the request's user (none outside a request, as in a management
+    command). simple-history asks this only when the instance carries no ``_history_user``."""
     if request is not None and request.user.is_authenticated:
         return request.user
     return None

@@ -52,8 +52,10 @@ from functools import cached_property, reduce
 from django.db.models import Case, DateField, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
+from communities.effective import first_month_in_force, is_in_force
 from communities.models import Committee, CommitteeKind, Street
 from communities.scoping import SYSTEM, scope_queryset
+from communities.validators import EARLIEST_DATE
 from staffing.models import PayStandard, Position, Posting
 from staffing.periods import months_touched
 
@@ -67,7 +69,7 @@ from .models import (
 from .money import HUNDRED, ZERO, money, round_units, yuan
 
 DEFAULT_DISTRICT_PERCENT = Decimal(50)
-LONG_AGO = datetime.date(1900, 1, 1)
+LONG_AGO = EARLIEST_DATE  # "established" before any year the budget is computed for
 
 
 # Households ---------------------------------------------------------------------------------
@@ -91,15 +93,6 @@ def to_fen(amount) -> int:
     return int(value)
 
 
-def first_month_in_force(day: datetime.date) -> datetime.date:
-    """The first month-start on which a standard that took effect on ``day`` is in force."""
-    if day.day == 1:
-        return day
-    if day.month == 12:
-        return datetime.date(day.year + 1, 1, 1)
-    return datetime.date(day.year, day.month + 1, 1)
-
-
 def _apply_scenario(real: list[tuple], changes: list[tuple]) -> list[tuple]:
     """Real (effective_from, value) rows with a scenario's rows replacing them from its date."""
     if not changes:
@@ -112,7 +105,7 @@ def _value_on(schedule: list[tuple], month_start: datetime.date):
     """The value in force on ``month_start`` (None if no row had started)."""
     value = None
     for day, amount in schedule:
-        if first_month_in_force(day) <= month_start:
+        if is_in_force(day, month_start):
             value = amount
     return value
 
@@ -315,15 +308,29 @@ class Standards:
                 periods.append([index])
         return periods
 
-    def staff_fen_sums(self) -> dict[str, object]:
-        """Aggregates: staff funds in fen per cost-share period (keys ``p{k}``).
+    def segment_fen(self, segment: Segment):
+        """Expression: a posting's staff funds in ``segment`` in fen, months in post x the
+        monthly standard of its position (the line item of the staff funds)."""
+        return self.posting_months(segment) * self.monthly_fen(segment)
 
-        Within a period, a posting's staff funds are the sum over its segments of months in
-        post (months_touched) x the monthly standard of its position in fen; a posting in
-        post for the whole period (most of them) gets the period's total for its position
-        directly. Integers on every database, so the sums are exact.
+    def staff_fen_columns(self, *, per_segment: bool = False) -> dict[str, tuple[int, object]]:
+        """A posting's staff funds in fen as database expressions: ``name -> (slot,
+        expression)``, ``slot`` being the index of the segment the money is booked on.
+
+        ``per_segment``: one column per segment (``s{i}``), :meth:`segment_fen`: the
+        explanation's line items. Otherwise one column per cost-share period (``p{k}``,
+        booked on the period's first segment: the cost share is the same throughout the
+        period, so :meth:`amounts` gives the same figures): the sum of the period's
+        :meth:`segment_fen`, except that a posting in post for the whole period (most of
+        them) takes the period's total for its position directly, which is the same sum
+        without the month arithmetic per row. Integers on every database, so sums are exact.
         """
-        sums = {}
+        columns = {}
+        if per_segment:
+            for index, segment in enumerate(self.segments):
+                if segment.pay:
+                    columns[f"s{index}"] = (index, self.segment_fen(segment))
+            return columns
         for number, indexes in enumerate(self.share_periods):
             segments = [self.segments[index] for index in indexes if self.segments[index].pay]
             if not segments:
@@ -340,19 +347,56 @@ class Standards:
                 default=Value(0),
                 output_field=IntegerField(),
             )
-            partial = reduce(
-                operator.add,
-                [self.posting_months(segment) * self.monthly_fen(segment) for segment in segments],
-            )
+            partial = reduce(operator.add, [self.segment_fen(segment) for segment in segments])
             first, last = self.segments[indexes[0]], self.segments[indexes[-1]]
             covers = Q(start_date__lte=first.start) & (
                 Q(paid_until__isnull=True) | Q(paid_until__gte=last.end)
             )
-            sums[f"p{number}"] = Sum(
+            columns[f"p{number}"] = (
+                indexes[0],
                 Case(When(covers, then=full), default=partial, output_field=IntegerField()),
-                output_field=IntegerField(),
             )
-        return sums
+        return columns
+
+    def staff_fen(self, postings, *, by: str, per_segment: bool = False) -> dict[object, list]:
+        """Staff funds in fen per segment (a list as long as :attr:`segments`), summed over
+        ``postings`` (which must come through :meth:`payable`) per value of ``by``
+        (``committee_id`` for the budget, ``pk`` for each posting's line items). One grouped
+        query (none without any pay standard in the year)."""
+        columns = self.staff_fen_columns(per_segment=per_segment)
+        if not columns:
+            return {}
+        names = list(columns)
+        sums = {
+            name: Sum(expression, output_field=IntegerField())
+            for name, (_slot, expression) in columns.items()
+        }
+        result = {}
+        size = len(self.segments)
+        for row in postings.values(by).annotate(**sums).values_list(by, *names).order_by():
+            staff = [0] * size
+            for name, value in zip(names, row[1:], strict=True):
+                staff[columns[name][0]] += int(value or 0)
+            result[row[0]] = staff
+        return result
+
+    def office_units(self, households: int, months: list[int]) -> list[int]:
+        """Office funds per segment in 0.0001 yuan: households x the rate in fen x months
+        established (the division by 100 households is exact in these units)."""
+        return [
+            households * segment.rate_fen * count
+            for segment, count in zip(self.segments, months, strict=True)
+        ]
+
+    @cached_property
+    def basis_points(self) -> list[int]:
+        return [segment.district_basis_points for segment in self.segments]
+
+    def amounts(self, staff_fen: list[int], office_units: list[int]) -> Amounts:
+        """A committee's figures from its money per segment (:func:`combine`)."""
+        if len(set(self.basis_points)) == 1:  # one cost share all year (the usual case)
+            return combine(self.basis_points[:1], [sum(staff_fen)], [sum(office_units)])
+        return combine(self.basis_points, staff_fen, office_units)
 
     def committee_months(self, segment: Segment):
         """Months established in ``segment`` for urban committees (0 for 村代居)."""
@@ -506,32 +550,15 @@ def budget_compute(
     segments = standards.segments
     street_id = _street_id(street)
 
-    # Staff: months in post per committee, segment and pay position, in one grouped query.
-    staff_rows = {}
-    sums = standards.staff_fen_sums()
-    if sums:
-        postings = standards.payable(
-            scope_queryset(Posting.objects.all(), user)
-            .filter(position_id__in=list(standards.pay_position_of))
-            .overlapping_year(year)
-        )
-        if street_id is not None:
-            postings = postings.filter(committee__street_id=street_id)
-        names = list(sums)
-        # A period's staff funds go on its first segment: the cost share is the same
-        # throughout the period, so combine() gives the same figures.
-        slots = [standards.share_periods[int(name[1:])][0] for name in names]
-        size = len(segments)
-        for row in (
-            postings.values("committee_id")
-            .annotate(**sums)
-            .values_list("committee_id", *names)
-            .order_by()
-        ):
-            staff = [0] * size
-            for slot, value in zip(slots, row[1:], strict=True):
-                staff[slot] = int(value or 0)
-            staff_rows[row[0]] = staff
+    # Staff: funds per committee and segment, in one grouped query.
+    postings = standards.payable(
+        scope_queryset(Posting.objects.all(), user)
+        .filter(position_id__in=list(standards.pay_position_of))
+        .overlapping_year(year)
+    )
+    if street_id is not None:
+        postings = postings.filter(committee__street_id=street_id)
+    staff_rows = standards.staff_fen(postings, by="committee_id")
 
     # Committees: households and months established per segment, in one query.
     in_year = (Q(established_on__isnull=True) | Q(established_on__lte=standards.year_end)) & (
@@ -564,10 +591,7 @@ def budget_compute(
         streets_qs = streets_qs.filter(pk=street_id)
     streets = {s.pk: StreetBudget(id=s.pk, name=s.name) for s in streets_qs.only("id", "name")}
 
-    rates = [segment.rate_fen for segment in segments]
     no_staff = [0] * len(segments)
-    basis_points = [segment.district_basis_points for segment in segments]
-    uniform = len(set(basis_points)) == 1  # one cost share all year (the usual case)
     totals: dict[int, Amounts] = {}
     for row in committee_rows:
         (pk, code, name, own_street, kind, status, households, host_name, host_street), months = (
@@ -578,15 +602,9 @@ def budget_compute(
         target = streets.get(host_street or own_street) or streets.get(own_street)
         if target is None:
             continue
-        if uniform:
-            amounts = combine(
-                basis_points[:1],
-                [sum(staff_rows.get(pk, no_staff))],
-                [households * sum(rate * count for rate, count in zip(rates, months, strict=True))],
-            )
-        else:
-            office = [households * rate * count for rate, count in zip(rates, months, strict=True)]
-            amounts = combine(basis_points, staff_rows.get(pk, no_staff), office)
+        amounts = standards.amounts(
+            staff_rows.get(pk, no_staff), standards.office_units(households, months)
+        )
         target.committees.append(
             CommitteeBudget(
                 id=pk,
@@ -715,17 +733,22 @@ def budget_explain(
     """How ``committee``'s budget for ``year`` is made: who, how many months, at what standard.
 
     The caller checks that the user may see ``committee``. The figures equal the
-    committee's row of :func:`budget_compute`.
+    committee's row of :func:`budget_compute`: both add up the same line items
+    (:meth:`Standards.staff_fen`, :meth:`Standards.office_units`) and round them with
+    :meth:`Standards.amounts`; here they are listed.
     """
     standards = Standards(year=year, scenario=scenario)
     segments = standards.segments
-    postings = (
-        standards.payable(
-            Posting.objects.filter(
-                committee=committee, position_id__in=list(standards.pay_position_of)
-            ).overlapping_year(year)
-        )
-        .select_related("person", "position")
+    postings = standards.payable(
+        Posting.objects.filter(
+            committee=committee, position_id__in=list(standards.pay_position_of)
+        ).overlapping_year(year)
+    )
+    # The line items: each posting's staff funds per segment, by the expression the budget
+    # sums (Standards.staff_fen); the months beside them, for reading.
+    line_fen = standards.staff_fen(postings, by="pk", per_segment=True)
+    listed = (
+        postings.select_related("person", "position")
         .annotate(
             **{
                 f"m{index}": standards.posting_months(segment)
@@ -734,20 +757,20 @@ def budget_explain(
         )
         .order_by("position__sort_order", "start_date", "person__name")
     )
-    staff = [0] * len(segments)
+    no_staff = [0] * len(segments)
+    staff = list(no_staff)
     staff_lines, unpaid = [], []
-    for posting in postings:
+    for posting in listed:
         pay_position = standards.pay_position_of[posting.position_id]
+        fen = line_fen.get(posting.pk, no_staff)
         for index, segment in enumerate(segments):
-            months = getattr(posting, f"m{index}")
+            months = int(getattr(posting, f"m{index}") or 0)
             if not months:
                 continue
-            months = int(months)
             amount = segment.pay.get(pay_position)
-            value = months * to_fen(amount) if amount is not None else 0
             if amount is None:
                 unpaid.append(str(posting.person))
-            staff[index] += value
+            staff[index] += fen[index]
             staff_lines.append(
                 StaffLine(
                     person=posting.person.name,
@@ -759,31 +782,29 @@ def budget_explain(
                     period_end=segment.end,
                     months=months,
                     monthly_amount=amount,
-                    amount=money(Decimal(value).scaleb(-2)),
+                    amount=money(Decimal(fen[index]).scaleb(-2)),
                 )
             )
     row = (
         standards.annotate_committees(Committee.objects.filter(pk=committee.pk))
-        .values("budget_households", *[f"o{index}" for index in range(len(segments))])
+        .values_list("budget_households", *[f"o{index}" for index in range(len(segments))])
         .get()
     )
-    households = int(row["budget_households"] or 0)
-    office, office_lines = [], []
-    for index, segment in enumerate(segments):
-        months = int(row[f"o{index}"] or 0)
-        value = households * segment.rate_fen * months
-        office.append(value)
-        if months:
-            office_lines.append(
-                OfficeLine(
-                    period_start=segment.start,
-                    period_end=segment.end,
-                    households=households,
-                    months=months,
-                    rate=segment.rate,
-                    amount=money(Decimal(value).scaleb(-4)),
-                )
-            )
+    households = int(row[0] or 0)
+    months_established = [int(value or 0) for value in row[1:]]
+    office = standards.office_units(households, months_established)
+    office_lines = [
+        OfficeLine(
+            period_start=segment.start,
+            period_end=segment.end,
+            households=households,
+            months=months,
+            rate=segment.rate,
+            amount=money(Decimal(value).scaleb(-4)),
+        )
+        for segment, months, value in zip(segments, months_established, office, strict=True)
+        if months
+    ]
     share_lines = []
     for segment in segments:
         if share_lines and share_lines[-1].district_percent == segment.district_percent:
@@ -797,6 +818,6 @@ def budget_explain(
         staff_lines=staff_lines,
         office_lines=office_lines,
         share_lines=share_lines,
-        amounts=combine([segment.district_basis_points for segment in segments], staff, office),
+        amounts=standards.amounts(staff, office),
         unpaid_postings=sorted(set(unpaid)),
     )

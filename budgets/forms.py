@@ -1,13 +1,16 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from reports.registry import year_default
 
 from .models import Scenario
 
 
 class BudgetParametersForm(forms.Form):
-    year = forms.IntegerField(label=_("year"), min_value=1990, max_value=2100)
+    year = forms.IntegerField(
+        label=_("year"), min_value=EARLIEST_YEAR, max_value=LATEST_YEAR
+    )
     scenario = forms.ModelChoiceField(
         label=_("scenario"),
         queryset=Scenario.objects.none(),

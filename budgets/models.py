@@ -11,28 +11,24 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.effective import EffectiveDated, one_per_date
 from communities.scoping import ScopedQuerySet
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
-class OfficeFundRate(models.Model):
+class OfficeFundRate(EffectiveDated):
     """Office and activity funds per 100 households per month (200 yuan from 2006)."""
 
     amount_per_100_households = models.DecimalField(
         _("yuan per 100 households per month"), max_digits=10, decimal_places=2
     )
-    effective_from = models.DateField(_("effective from"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("office and activity fund rate")
         verbose_name_plural = _("office and activity fund rates")
-        ordering = ["-effective_from"]
         constraints = [
+            *EffectiveDated.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(amount_per_100_households__gte=0),
                 name="office_fund_rate_not_negative",
@@ -47,7 +43,7 @@ class OfficeFundRate(models.Model):
         }
 
 
-class CostShare(models.Model):
+class CostShare(EffectiveDated):
     """How the district and the streets split the formula funds (50 / 50 in 2006)."""
 
     district_percent = models.DecimalField(
@@ -56,19 +52,13 @@ class CostShare(models.Model):
         decimal_places=2,
         help_text=_("The street bears the rest."),
     )
-    effective_from = models.DateField(_("effective from"), unique=True)
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("cost share")
         verbose_name_plural = _("cost shares")
-        ordering = ["-effective_from"]
         constraints = [
+            *EffectiveDated.Meta.constraints,
             models.CheckConstraint(
                 condition=Q(district_percent__gte=0) & Q(district_percent__lte=100),
                 name="cost_share_percent_between_0_and_100",
@@ -127,7 +117,7 @@ class PartyAffairsAllocation(models.Model):
                 violation_error_message=_("An allocation cannot be negative."),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100),
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
                 name="party_allocation_year_plausible",
                 violation_error_message=_("Give a year between 1949 and 2100."),
             ),
@@ -164,7 +154,7 @@ class Scenario(models.Model):
         return self.name
 
 
-class ScenarioPayChange(models.Model):
+class ScenarioPayChange(EffectiveDated):
     """In a scenario: a position's monthly pay from a date on."""
 
     scenario = models.ForeignKey(
@@ -176,24 +166,16 @@ class ScenarioPayChange(models.Model):
     monthly_amount = models.DecimalField(
         _("monthly amount (yuan)"), max_digits=10, decimal_places=2
     )
-    effective_from = models.DateField(_("effective from"))
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("scenario pay change")
         verbose_name_plural = _("scenario pay changes")
         ordering = ["scenario", "position__sort_order", "effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scenario", "position", "effective_from"],
-                name="scenario_pay_change_once_per_date",
-                violation_error_message=_(
-                    "This scenario already changes that position's pay from that date."
-                ),
+            one_per_date(
+                "scenario",
+                "position",
+                message=_("This scenario already changes that position's pay from that date."),
             ),
             models.CheckConstraint(
                 condition=Q(monthly_amount__gte=0),
@@ -219,7 +201,7 @@ class ScenarioPayChange(models.Model):
             )
 
 
-class ScenarioRateChange(models.Model):
+class ScenarioRateChange(EffectiveDated):
     """In a scenario: the office and activity fund rate from a date on."""
 
     scenario = models.ForeignKey(
@@ -228,22 +210,14 @@ class ScenarioRateChange(models.Model):
     amount_per_100_households = models.DecimalField(
         _("yuan per 100 households per month"), max_digits=10, decimal_places=2
     )
-    effective_from = models.DateField(_("effective from"))
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("scenario office fund rate change")
         verbose_name_plural = _("scenario office fund rate changes")
         ordering = ["scenario", "effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scenario", "effective_from"],
-                name="scenario_rate_change_once_per_date",
-                violation_error_message=_("This scenario already changes the rate from that date."),
+            one_per_date(
+                "scenario", message=_("This scenario already changes the rate from that date.")
             ),
             models.CheckConstraint(
                 condition=Q(amount_per_100_households__gte=0),
@@ -256,7 +230,7 @@ class ScenarioRateChange(models.Model):
         return f"{self.amount_per_100_households} ({self.effective_from})"
 
 
-class ScenarioCostShareChange(models.Model):
+class ScenarioCostShareChange(EffectiveDated):
     """In a scenario: the district's share from a date on."""
 
     scenario = models.ForeignKey(
@@ -266,24 +240,15 @@ class ScenarioCostShareChange(models.Model):
         related_name="cost_share_changes",
     )
     district_percent = models.DecimalField(_("district share (%)"), max_digits=5, decimal_places=2)
-    effective_from = models.DateField(_("effective from"))
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("scenario cost share change")
         verbose_name_plural = _("scenario cost share changes")
         ordering = ["scenario", "effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scenario", "effective_from"],
-                name="scenario_cost_share_change_once_per_date",
-                violation_error_message=_(
-                    "This scenario already changes the cost share from that date."
-                ),
+            one_per_date(
+                "scenario",
+                message=_("This scenario already changes the cost share from that date."),
             ),
             models.CheckConstraint(
                 condition=Q(district_percent__gte=0) & Q(district_percent__lte=100),

@@ -9,7 +9,12 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from .scoping import ScopedQuerySet
-from .validators import validate_establishment_date, validate_plausible_date
+from .validators import (
+    EARLIEST_YEAR,
+    LATEST_YEAR,
+    validate_establishment_date,
+    validate_plausible_date,
+)
 
 
 class District(models.Model):
@@ -376,7 +381,7 @@ class Title(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100),
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
                 name="title_year_plausible",
                 violation_error_message=_("Give a year between 1949 and 2100."),
             ),

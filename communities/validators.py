@@ -6,6 +6,9 @@ path share them.
   (1949-10-01; the earliest residents' committees date from 1954) and not after today.
 - Other dates may be planned (a revocation decided ahead, a centre due to open): only the
   absurd is refused, a year before 1900 or after 2100.
+- A year a record is kept for (a return's, a title's, an allocation's, a budget's) lies
+  between ``EARLIEST_YEAR`` (1949, the founding of the People's Republic) and
+  ``LATEST_YEAR``; every model, form, view and command takes its bounds from here.
 """
 
 import datetime
@@ -17,6 +20,8 @@ from django.utils.translation import gettext_lazy as _
 EARLIEST_ESTABLISHMENT = datetime.date(1949, 10, 1)
 EARLIEST_DATE = datetime.date(1900, 1, 1)
 LATEST_DATE = datetime.date(2100, 12, 31)
+EARLIEST_YEAR = EARLIEST_ESTABLISHMENT.year
+LATEST_YEAR = LATEST_DATE.year
 
 
 def validate_establishment_date(value):

@@ -18,8 +18,10 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.effective import EffectiveDated, one_per_date
 from communities.models import Committee
 from communities.scoping import ScopedQuerySet
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 
 
 class PremisesUse(models.TextChoices):
@@ -40,12 +42,6 @@ class PremisesStatus(models.TextChoices):
     PLANNED = "planned", _("Planned (not yet built)")
     NEVER_BUILT = "never_built", _("Never built")
     DIVERTED = "diverted", _("Diverted to other use")
-
-
-class PremisesQuerySet(ScopedQuerySet):
-    def in_use_on(self, day: datetime.date):
-        """Premises a committee was using on ``day``."""
-        return self.filter(in_use_q(day))
 
 
 def in_use_q(day: datetime.date, prefix: str = "") -> Q:
@@ -104,7 +100,7 @@ class Premises(models.Model):
     street_scope = "committee__street"
     street_editable = True
 
-    objects = PremisesQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("premises")
@@ -207,7 +203,7 @@ class Compliance(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(year__gte=1949) & Q(year__lte=2100),
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
                 name="compliance_year_plausible",
                 violation_error_message=_("Give a year between 1949 and 2100."),
             ),
@@ -217,7 +213,7 @@ class Compliance(models.Model):
         return f"{self.committee} · {self.item} ({self.year})"
 
 
-class AreaStandard(models.Model):
+class AreaStandard(EffectiveDated):
     """The minimum area of a committee's premises in use, from a date on.
 
     A committee needs the larger of ``floor_area`` and ``area_per_100_households`` for every
@@ -225,11 +221,6 @@ class AreaStandard(models.Model):
     one from its date; the old one stays so that past years recompute with their standard.
     """
 
-    effective_from = models.DateField(
-        _("effective from"),
-        unique=True,
-        error_messages={"unique": _("A standard already takes effect on that date.")},
-    )
     floor_area = models.DecimalField(
         _("minimum area (m²)"), max_digits=10, decimal_places=2, null=True, blank=True
     )
@@ -238,16 +229,11 @@ class AreaStandard(models.Model):
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("area standard")
         verbose_name_plural = _("area standards")
-        ordering = ["-effective_from"]
         constraints = [
+            one_per_date(message=_("A standard already takes effect on that date.")),
             models.CheckConstraint(
                 condition=Q(floor_area__isnull=False) | Q(area_per_100_households__isnull=False),
                 name="area_standard_has_a_rule",

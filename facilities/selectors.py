@@ -121,8 +121,9 @@ def compliance_by_committee(*, year: int, user=SYSTEM) -> dict[int, ComplianceSu
 
 
 def area_standard_on(*, day: datetime.date) -> AreaStandard | None:
-    """The area standard in effect on ``day`` (the latest that took effect by then)."""
-    return AreaStandard.objects.filter(effective_from__lte=day).order_by("-effective_from").first()
+    """The area standard in force on ``day`` (``communities.effective``: the latest that took
+    effect by the first day of ``day``'s month)."""
+    return AreaStandard.objects.latest_in_force(day)
 
 
 def required_area_expression(standard: AreaStandard | None):

@@ -54,9 +54,6 @@ class ReturnRowForm(forms.Form):
             for name in (*FIGURES, "note", "comment"):
                 self.fields[name].disabled = True
 
-    def figure_fields(self):
-        return [self[name] for name in FIGURES]
-
     def data_values(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in (*FIGURES, "note", "comment")}
 

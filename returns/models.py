@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.scoping import ScopedQuerySet
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 
 # The figures a street types every quarter (the note is free text, kept apart).
 FIGURES = (
@@ -44,8 +45,8 @@ FIGURE_VALIDATORS = [
     ),
 ]
 YEAR_VALIDATORS = [
-    MinValueValidator(1949, _("Give a year between 1949 and 2100.")),
-    MaxValueValidator(2100, _("Give a year between 1949 and 2100.")),
+    MinValueValidator(EARLIEST_YEAR, _("Give a year between 1949 and 2100.")),
+    MaxValueValidator(LATEST_YEAR, _("Give a year between 1949 and 2100.")),
 ]
 
 

@@ -215,10 +215,6 @@ class Completeness:
     district: CompletenessLine
     streets: list[CompletenessLine]
 
-    @property
-    def deadline_passed(self) -> bool:
-        return self.today > self.due_on
-
 
 def completeness(
     *, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None

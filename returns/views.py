@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from communities.models import Street
 from communities.scoping import scope_queryset, sees_all_streets
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from imports.errors import ImportFileError
 from imports.reading import read_dataset
 from imports.services import import_file
@@ -46,7 +47,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _check_quarter(year: int, quarter: int) -> None:
-    if quarter not in (1, 2, 3, 4) or not 1949 <= year <= 2100:
+    if quarter not in (1, 2, 3, 4) or not EARLIEST_YEAR <= year <= LATEST_YEAR:
         raise Http404(_("No such quarter."))
 
 

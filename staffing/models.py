@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from communities.effective import EffectiveDated, one_per_date
 from communities.scoping import ScopedQuerySet
 
 from .idcards import birth_date_of, gender_of, mask_id_number, normalize, validate_id_number
@@ -51,30 +52,22 @@ class Position(models.Model):
         return self.paid_as or self
 
 
-class PayStandard(models.Model):
+class PayStandard(EffectiveDated):
     """The monthly pay of a position from a date on; a later row supersedes it from its date."""
 
     position = models.ForeignKey(
         Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="pay_standards"
     )
     monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=10, decimal_places=2)
-    effective_from = models.DateField(_("effective from"))
     note = models.CharField(_("note"), max_length=200, blank=True)
 
-    street_scope = None
-    is_standard = True
-
-    objects = ScopedQuerySet.as_manager()
-
-    class Meta:
+    class Meta(EffectiveDated.Meta):
         verbose_name = _("pay standard")
         verbose_name_plural = _("pay standards")
         ordering = ["position__sort_order", "-effective_from"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["position", "effective_from"],
-                name="pay_standard_one_per_position_and_date",
-                violation_error_message=_("This position already has a standard from that date."),
+            one_per_date(
+                "position", message=_("This position already has a standard from that date.")
             ),
             models.CheckConstraint(
                 condition=Q(monthly_amount__gte=0),
@@ -88,12 +81,9 @@ class PayStandard(models.Model):
 
     @classmethod
     def in_force(cls, position, on: datetime.date):
-        """The standard of ``position`` on date ``on`` (None if none had started)."""
-        return (
-            cls.objects.filter(position=position.pay_position, effective_from__lte=on)
-            .order_by("-effective_from")
-            .first()
-        )
+        """The standard of ``position`` on date ``on`` (None if none had started): the one the
+        budget pays ``on``'s month under (``communities.effective``)."""
+        return cls.objects.filter(position=position.pay_position).latest_in_force(on)
 
 
 class Gender(models.TextChoices):

@@ -116,13 +116,3 @@ def qualified_counts(*, year: int, user, group_by: str | None = "committee"):
     return _grouped(postings, group_by, qualified=Count("person", distinct=True))
 
 
-def committee_counts(*, year: int, user) -> dict[int, dict]:
-    """Per committee id: classes attended, trainee-times, trainees, qualified operators."""
-    result: dict[int, dict] = {}
-    for source in (
-        training_counts(year=year, user=user),
-        qualified_counts(year=year, user=user),
-    ):
-        for committee_id, values in source.items():
-            result.setdefault(committee_id, {}).update(values)
-    return result

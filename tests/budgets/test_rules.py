@@ -75,6 +75,34 @@ def test_a_standard_from_15_july_applies_from_august(world):
 
 
 @pytest.mark.django_db
+def test_one_rule_for_when_a_standard_is_in_force_on_a_mid_month_date(world):
+    """The standard from 15 July is in force from 1 August: the question "which standard on
+    20 July?" (PayStandard.in_force, area_standard_on) and the budget's months agree (they
+    used to answer 800 and 750)."""
+    from communities.effective import first_month_in_force, is_in_force
+    from facilities.models import AreaStandard
+    from facilities.selectors import area_standard_on
+
+    committee = world.committee("甲社区", households=0)
+    world.post(committee, world.worker, D(2005, 1, 1))
+    PayStandard.objects.create(
+        position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 15)
+    )
+    assert first_month_in_force(D(2006, 7, 15)) == D(2006, 8, 1)
+    assert PayStandard.in_force(world.worker, D(2006, 7, 20)).monthly_amount == 750
+    assert PayStandard.in_force(world.worker, D(2006, 7, 31)).monthly_amount == 750
+    assert PayStandard.in_force(world.worker, D(2006, 8, 1)).monthly_amount == 800
+    explanation = budget_explain(committee=committee, year=2006)
+    july = [line for line in explanation.staff_lines if line.period_start <= D(2006, 7, 1)]
+    assert [line.monthly_amount for line in july] == [750]
+    for day in (D(2006, 7, 1), D(2006, 7, 14), D(2006, 7, 15), D(2006, 7, 31), D(2006, 8, 1)):
+        assert is_in_force(D(2006, 7, 15), day) == (first_month_in_force(D(2006, 7, 15)) <= day)
+    AreaStandard.objects.create(effective_from=D(2006, 7, 15), floor_area=Decimal("100"))
+    assert area_standard_on(day=D(2006, 7, 20)) is None
+    assert area_standard_on(day=D(2006, 8, 1)).effective_from == D(2006, 7, 15)
+
+
+@pytest.mark.django_db
 def test_paid_as_and_unpaid_positions(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.party, D(2006, 1, 1))  # paid as a social worker

@@ -9,6 +9,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
+from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from scale.province import DEFAULT_PASSWORD, Sizes, build_province, has_data
 
 
@@ -56,8 +57,10 @@ class Command(BaseCommand):
                 "Sizes must satisfy 1 <= --districts <= --streets <= --committees "
                 f"(got {options['districts']}, {options['streets']}, {options['committees']})."
             )
-        if not 1949 <= options["returns_year"] <= 2100:
-            raise CommandError("--returns-year must be between 1949 and 2100.")
+        if not EARLIEST_YEAR <= options["returns_year"] <= LATEST_YEAR:
+            raise CommandError(
+                f"--returns-year must be between {EARLIEST_YEAR} and {LATEST_YEAR}."
+            )
         if not options["prefix"].isalnum() or len(options["prefix"]) > 4:
             raise CommandError("--prefix must be 1 to 4 letters or digits.")
         if has_data() and not options["force"]:

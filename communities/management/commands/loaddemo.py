@@ -6,16 +6,7 @@ from django.utils.translation import gettext as _
 
 # Each app that has reference data puts a ``load(context)`` in its ``demo.py``; they run in
 # this order, each given what the earlier ones returned (streets, committees, ...).
-DEMO_MODULES = ["staffing.demo", "facilities.demo", "budgets.demo", "reports.demo", "returns.demo"]
-
-
-def optional_module(name):
-    try:
-        return import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
+DEMO_MODULES = ["staffing.demo", "facilities.demo", "budgets.demo", "returns.demo"]
 
 
 class Command(BaseCommand):
@@ -28,9 +19,7 @@ class Command(BaseCommand):
 
         context = communities_demo.load()
         for name in DEMO_MODULES:
-            module = optional_module(name)
-            if module is not None:
-                context.update(module.load(context) or {})
+            context.update(import_module(name).load(context) or {})
         accounts = accounts_demo.load(context["streets"])
         self.stdout.write(_("Demo data loaded: %(n)s committees.") % {"n": len(context["committees"])})
         self.stdout.write(_("Demo accounts (username / role / password):"))
