@@ -869,7 +869,7 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
     and the dashboard are keyed on the data version, reports/freshness.py)."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-    from reports.freshness import data_changed
+    from audit.data_version import data_changed
 
     if pending:
         data_changed()

@@ -11,7 +11,7 @@ summaries (by street; by district for a province, see :mod:`reports.levels`), an
 charts show streets, or districts when there are too many streets, as those pages do.
 
 The whole dashboard is cached per year, quarter, day and scope under the registers' data
-version (:mod:`reports.freshness`): any committed change to a register or a return makes
+version (:mod:`audit.data_version`): any committed change to a register or a return makes
 the next request compute it again, so it is never stale.
 
 Chart data is plain JSON-ready data (money as decimal strings, never floats), embedded in
@@ -38,7 +38,7 @@ from returns.selectors import completeness_totals
 from staffing.models import Position
 from staffing.selectors import headcounts
 
-from .freshness import cached, scope_key
+from audit.data_version import cached, scope_key
 from .levels import level_for, scope_size
 from .registry import RowLevel, get_report_class
 
@@ -294,7 +294,7 @@ def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboa
     """Key figures and chart data of ``year`` as ``user`` may see them.
 
     Computed once per year, quarter, day and scope while the registers do not change, and
-    kept in Django's cache (reports.freshness): the first request after a change pays for
+    kept in Django's cache (audit.data_version): the first request after a change pays for
     the province's budget and aggregates, the ones after it read them back.
     """
     today = today or timezone.localdate()

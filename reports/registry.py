@@ -228,7 +228,7 @@ class Report:
 
     def cache_key(self) -> tuple:
         """What the report's figures depend on besides the data and the language."""
-        from .freshness import scope_key
+        from audit.data_version import scope_key
 
         scenario = getattr(self, "scenario", None)
         return (
@@ -241,7 +241,7 @@ class Report:
 
     def cached_summary(self) -> Summary:
         """:meth:`summary`, from the cache while the registers have not changed."""
-        from .freshness import cached
+        from audit.data_version import cached
 
         return cached(("summary", *self.cache_key()), self.summary)
 
