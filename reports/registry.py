@@ -84,6 +84,14 @@ class Report:
     # Templates get report classes (the reports page); they must not try to call them.
     do_not_call_in_templates = True
 
+    @classmethod
+    def form_fields(cls, user) -> dict:
+        """The form fields of the report's own parameters, by name, after the year and the
+        quarter (:class:`reports.forms.ReportParametersForm`); their cleaned values reach the
+        report as keyword arguments (``self.options``) when they are not None. ``user`` is
+        who fills the form in (choices in their scope)."""
+        return {}
+
     def __init__(
         self, *, user=None, year: int, quarter: int | None = None, district=None, **options
     ):
