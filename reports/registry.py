@@ -8,11 +8,15 @@ use the same code. Every report reads through :func:`communities.scoping.scope_q
 with its ``user``.
 
 Apps register their reports in their own ``reports.py`` with ``@register``; the reports app
-imports those modules at start-up.
+imports those modules at start-up. There too an app may register a page written from the
+reports, listed on the reports page (``register_writing``: the overview app's basic
+situation), and how to find the latest year with data (``register_data_year``). The
+framework imports no app of its own accord.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -278,6 +282,44 @@ def year_default() -> int:
     return timezone.localdate().year
 
 
+# The year a form starts at: the latest year with data the user may see, as an app says
+# (``register_data_year``, the overview app's), else this year.
+DATA_YEAR: list[Callable] = []
+
+
+def register_data_year(function: Callable) -> Callable:
+    """Say how to find the latest year with data: ``function(user=...)`` gives a year."""
+    DATA_YEAR[:] = [function]
+    return function
+
+
+def data_year(user) -> int:
+    return DATA_YEAR[0](user=user) if DATA_YEAR else year_default()
+
+
+@dataclass(frozen=True)
+class Writing:
+    """A page written from the reports (the yearly basic situation) that the reports page
+    lists after the tables, with a form (``form_class``, its ``year`` started at
+    :func:`data_year`) sent to ``url_name`` and a button per format (value, label)."""
+
+    identifier: str
+    verbose_name: str
+    url_name: str
+    form_class: type
+    formats: tuple[tuple[str, str], ...]
+
+
+WRITINGS: list[Writing] = []
+
+
+def register_writing(writing: Writing) -> Writing:
+    if any(w.identifier == writing.identifier for w in WRITINGS):
+        raise ValueError(f"Duplicate writing identifier {writing.identifier!r}")
+    WRITINGS.append(writing)
+    return writing
+
+
 __all__ = [
     "Column",
     "ColumnKind",
@@ -287,6 +329,11 @@ __all__ = [
     "RowLevel",
     "REPORTS",
     "Summary",
+    "WRITINGS",
+    "Writing",
+    "data_year",
     "get_report_class",
     "register",
+    "register_data_year",
+    "register_writing",
 ]

@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import transaction
 
-from communities.models import Committee
-from reports.dashboard import dashboard
 from audit.data_version import data_changed, data_version
+from communities.models import Committee
+from overview.dashboard import dashboard
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.workflow import return_approve, return_reopen
 

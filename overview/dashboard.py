@@ -29,18 +29,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.data_version import cached, scope_key
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from communities.scoping import scope_queryset
 from facilities.selectors import committees_with_area, quantize_area
+from reports.levels import level_for, scope_size
+from reports.registry import RowLevel, get_report_class
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.selectors import completeness_totals
 from staffing.models import Position
 from staffing.selectors import headcounts
-
-from audit.data_version import cached, scope_key
-from .levels import level_for, scope_size
-from .registry import RowLevel, get_report_class
 
 
 def latest_data_year(*, user, today: datetime.date | None = None) -> int:
