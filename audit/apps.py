@@ -9,10 +9,12 @@ class AuditConfig(AppConfig):
     def ready(self):
         from django.core import checks
 
-        from . import security
+        from . import data_version, security
         from .checks import static_manifest
         from .history import register_domain_history
 
         register_domain_history()
         security.connect()
+        # Cached figures follow every change to the registers (audit/data_version.py).
+        data_version.connect()
         checks.register(static_manifest)

@@ -11,7 +11,7 @@ premises, four quarters of 2006 returns), then, with Django's test client logged
 district clerk and as a street user, requests each page ``--requests`` times (after two
 warm-up requests) and prints the median, the p95 and the number of queries of one request.
 The dashboard and the summaries of large reports are cached until the registers change
-(reports/freshness.py), so each page's first request is also timed, with an empty cache:
+(audit/data_version.py), so each page's first request is also timed, with an empty cache:
 what the first user after a change waits (``first ms``, with its queries). Each report's
 full workbook download (every committee) is timed too, as a heavy operation, not a page.
 The baseline is the stock admin (``admin.ModelAdmin`` with default options on its own

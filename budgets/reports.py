@@ -1,8 +1,10 @@
 """The funding table (社区居委会经费情况表), with an optional what-if scenario."""
 
+from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from communities.scoping import scope_queryset
 from reports.registry import Column, ColumnKind, Report, ReportError, Row, RowLevel, register
 
 from .calculations import BudgetResult, budget_compute
@@ -23,6 +25,12 @@ def scenario_named(name: str | None) -> Scenario | None:
     return scenario
 
 
+def scenario_choices(user) -> list[tuple[str, str]]:
+    """The what-if scenarios ``user`` may see, by name (how reports and exportreport take them)."""
+    names = scope_queryset(Scenario.objects.order_by("name"), user).values_list("name", flat=True)
+    return [("", gettext_lazy("— approved standards —")), *((name, name) for name in names)]
+
+
 @register
 class FundingReport(Report):
     identifier = "funding"
@@ -30,6 +38,17 @@ class FundingReport(Report):
     form_number = "建民社2表"
     unit = gettext_lazy("yuan")
     parameters = ("year", "scenario")
+
+    @classmethod
+    def form_fields(cls, user) -> dict:
+        return {
+            "scenario": forms.TypedChoiceField(
+                label=gettext_lazy("scenario"),
+                required=False,
+                empty_value=None,
+                choices=scenario_choices(user),
+            )
+        }
 
     def __init__(self, *, year: int, **kwargs):
         super().__init__(year=year, **kwargs)

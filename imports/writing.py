@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth import get_user_model
 
+from audit.data_version import data_changed
+
 from .checking import unsaved_references
 
 if TYPE_CHECKING:
@@ -31,10 +33,8 @@ def _in_order(objs):
 def write_rows(model, pending: list[Pending], *, user, reason: str, progress=None) -> None:
     """Writes the checked rows in bulk, each with its history row (who, why), and says that
     the registers changed (bulk writes send no save signals; the cached report summaries
-    and the dashboard are keyed on the data version, reports/freshness.py)."""
+    and the dashboard are keyed on the data version, audit/data_version.py)."""
     from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
-    from reports.freshness import data_changed
 
     if pending:
         data_changed()

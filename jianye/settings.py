@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "facilities",
     "budgets",
     "reports",
+    "overview",  # the dashboard and the yearly basic situation (reads every app's reports)
     "returns",
     "imports",
     "audit",  # after the domain apps: registers their history (audit/history.py)

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import URLPattern, include, path
 
+from overview import views as overview_views
+
 from . import views
 
 
@@ -23,8 +25,10 @@ def admin_urls():
 
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The dashboard, the page after login (the overview app's; "home" everywhere).
+    path("", overview_views.home, name="home"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", include("overview.urls")),  # before reports/: reports/basic-situation/
     path("reports/", include("reports.urls")),
     path("budgets/", include("budgets.urls")),
     path("returns/", include("returns.urls")),

@@ -10,7 +10,3 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Each app declares its report tables in its own reports.py.
         autodiscover_modules("reports")
-        # Cached figures follow every change to the registers (reports/freshness.py).
-        from . import freshness
-
-        freshness.connect()

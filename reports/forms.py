@@ -1,23 +1,15 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communities.scoping import scope_queryset
-
 from .registry import year_default
 
 YEAR_BOUNDS = {"min_value": 1990, "max_value": 2100}
 
 
-def scenario_choices(user) -> list[tuple[str, str]]:
-    """The what-if scenarios ``user`` may see, by name (how reports and exportreport take them)."""
-    from budgets.models import Scenario
-
-    names = scope_queryset(Scenario.objects.order_by("name"), user).values_list("name", flat=True)
-    return [("", _("— approved standards —")), *((name, name) for name in names)]
-
-
 class ReportParametersForm(forms.Form):
-    """A report's parameters: the year, and the quarter or scenario when the report takes one."""
+    """A report's parameters: the year, the quarter when the report takes one, and the fields
+    the report declares itself (:meth:`reports.registry.Report.form_fields`, a what-if
+    scenario for instance)."""
 
     year = forms.IntegerField(label=_("year"), **YEAR_BOUNDS)
     quarter = forms.TypedChoiceField(
@@ -26,9 +18,6 @@ class ReportParametersForm(forms.Form):
         coerce=int,
         empty_value=None,
         choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
-    )
-    scenario = forms.TypedChoiceField(
-        label=_("scenario"), required=False, empty_value=None, choices=[]
     )
 
     def __init__(self, *args, report_class=None, user=None, year=None, **kwargs):
@@ -39,10 +28,8 @@ class ReportParametersForm(forms.Form):
             del self.fields["quarter"]
         else:
             self.fields["quarter"].initial = 4
-        if "scenario" not in parameters:
-            del self.fields["scenario"]
-        else:
-            self.fields["scenario"].choices = scenario_choices(user)
+        if report_class is not None:
+            self.fields.update(report_class.form_fields(user))
 
 
 class YearForm(forms.Form):

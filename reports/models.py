@@ -1,4 +1,4 @@
-"""The reports app keeps one row of its own: the registers' data version (reports.freshness)."""
+"""The reports app keeps one row of its own: the registers' data version (audit.data_version)."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -8,7 +8,7 @@ class DataVersion(models.Model):
     """A counter that goes up after every committed change to a register or a return.
 
     The dashboard and the summaries of large reports are cached under a key that includes it
-    (see :mod:`reports.freshness`); nobody edits it by hand.
+    (see :mod:`audit.data_version`); nobody edits it by hand.
     """
 
     value = models.BigIntegerField(_("version"), default=0)

@@ -8,11 +8,15 @@ use the same code. Every report reads through :func:`communities.scoping.scope_q
 with its ``user``.
 
 Apps register their reports in their own ``reports.py`` with ``@register``; the reports app
-imports those modules at start-up.
+imports those modules at start-up. There too an app may register a page written from the
+reports, listed on the reports page (``register_writing``: the overview app's basic
+situation), and how to find the latest year with data (``register_data_year``). The
+framework imports no app of its own accord.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -83,6 +87,14 @@ class Report:
     parameters: tuple[str, ...] = ("year",)
     # Templates get report classes (the reports page); they must not try to call them.
     do_not_call_in_templates = True
+
+    @classmethod
+    def form_fields(cls, user) -> dict:
+        """The form fields of the report's own parameters, by name, after the year and the
+        quarter (:class:`reports.forms.ReportParametersForm`); their cleaned values reach the
+        report as keyword arguments (``self.options``) when they are not None. ``user`` is
+        who fills the form in (choices in their scope)."""
+        return {}
 
     def __init__(
         self, *, user=None, year: int, quarter: int | None = None, district=None, **options
@@ -228,7 +240,7 @@ class Report:
 
     def cache_key(self) -> tuple:
         """What the report's figures depend on besides the data and the language."""
-        from .freshness import scope_key
+        from audit.data_version import scope_key
 
         scenario = getattr(self, "scenario", None)
         return (
@@ -241,7 +253,7 @@ class Report:
 
     def cached_summary(self) -> Summary:
         """:meth:`summary`, from the cache while the registers have not changed."""
-        from .freshness import cached
+        from audit.data_version import cached
 
         return cached(("summary", *self.cache_key()), self.summary)
 
@@ -270,6 +282,44 @@ def year_default() -> int:
     return timezone.localdate().year
 
 
+# The year a form starts at: the latest year with data the user may see, as an app says
+# (``register_data_year``, the overview app's), else this year.
+DATA_YEAR: list[Callable] = []
+
+
+def register_data_year(function: Callable) -> Callable:
+    """Say how to find the latest year with data: ``function(user=...)`` gives a year."""
+    DATA_YEAR[:] = [function]
+    return function
+
+
+def data_year(user) -> int:
+    return DATA_YEAR[0](user=user) if DATA_YEAR else year_default()
+
+
+@dataclass(frozen=True)
+class Writing:
+    """A page written from the reports (the yearly basic situation) that the reports page
+    lists after the tables, with a form (``form_class``, its ``year`` started at
+    :func:`data_year`) sent to ``url_name`` and a button per format (value, label)."""
+
+    identifier: str
+    verbose_name: str
+    url_name: str
+    form_class: type
+    formats: tuple[tuple[str, str], ...]
+
+
+WRITINGS: list[Writing] = []
+
+
+def register_writing(writing: Writing) -> Writing:
+    if any(w.identifier == writing.identifier for w in WRITINGS):
+        raise ValueError(f"Duplicate writing identifier {writing.identifier!r}")
+    WRITINGS.append(writing)
+    return writing
+
+
 __all__ = [
     "Column",
     "ColumnKind",
@@ -279,6 +329,11 @@ __all__ = [
     "RowLevel",
     "REPORTS",
     "Summary",
+    "WRITINGS",
+    "Writing",
+    "data_year",
     "get_report_class",
     "register",
+    "register_data_year",
+    "register_writing",
 ]

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from jianye.spreadsheets import safe_text
 
+from .documents import Document
 from .registry import ColumnKind, Report, Row, RowLevel
 
 NUMBER_FORMATS = {
@@ -270,3 +271,99 @@ def render_csv(report: Report) -> bytes:
     for note in report.notes():
         writer.writerow([safe_text(note)])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+# Word documents (reports.documents) ------------------------------------------------------------------------------
+BODY_FONT = "宋体"
+HEADING_FONT = "黑体"
+
+
+def _font(run, name: str, size: float, bold: bool = False):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = name
+    run.font.size = Pt(size)
+    run.font.bold = bold
+    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    fonts.set(qn("w:eastAsia"), name)
+
+
+def render_docx(situation: Document) -> bytes:
+    """A document (the basic situation) as a .docx: title, headings, paragraphs and tables."""
+    from docx import Document
+    from docx.enum.section import WD_ORIENT
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml.ns import qn
+    from docx.shared import Cm, Pt
+
+    document = Document()
+    normal = document.styles["Normal"]
+    normal.font.name = BODY_FONT
+    normal.font.size = Pt(12)
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
+    section = document.sections[0]
+    section.orientation = WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.left_margin = section.right_margin = Cm(2.2)
+    section.top_margin = section.bottom_margin = Cm(2.5)
+    document.core_properties.title = situation.title
+    document.core_properties.author = situation.generated_by
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _font(title.add_run(situation.title), HEADING_FONT, 16, bold=True)
+    _font(document.add_paragraph().add_run(situation.heading), HEADING_FONT, 14, bold=True)
+
+    for part in situation.sections:
+        _font(document.add_paragraph().add_run(part.heading), HEADING_FONT, 12, bold=True)
+        for text in part.paragraphs:
+            paragraph = document.add_paragraph()
+            paragraph.paragraph_format.first_line_indent = Pt(24)
+            paragraph.paragraph_format.line_spacing = 1.5
+            _font(paragraph.add_run(text), BODY_FONT, 12)
+        for table in part.tables:
+            caption = document.add_paragraph()
+            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            _font(caption.add_run(table.caption), HEADING_FONT, 11, bold=True)
+            unit = document.add_paragraph()
+            unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            _font(unit.add_run(table.unit), BODY_FONT, 9)
+            grid = document.add_table(rows=1 + len(table.rows), cols=len(table.headers))
+            grid.style = "Table Grid"
+            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
+            for index, header in enumerate(table.headers):
+                cell = grid.rows[0].cells[index]
+                cell.text = ""
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+                _font(cell.paragraphs[0].add_run(header), HEADING_FONT, 9, bold=True)
+            for number, (cells, level) in enumerate(
+                zip(table.rows, table.levels, strict=True), start=1
+            ):
+                for index, value in enumerate(cells):
+                    cell = grid.rows[number].cells[index]
+                    cell.text = ""
+                    paragraph = cell.paragraphs[0]
+                    paragraph.alignment = (
+                        WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.RIGHT
+                    )
+                    _font(paragraph.add_run(value), BODY_FONT, 9, bold=level == RowLevel.TOTAL)
+            document.add_paragraph()
+
+    footer = section.footer.paragraphs[0]
+    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _font(
+        footer.add_run(
+            _("Made by %(user)s on %(date)s")
+            % {
+                "user": situation.generated_by,
+                "date": formats.date_format(situation.generated_at, "Y-m-d H:i"),
+            }
+        ),
+        BODY_FONT,
+        9,
+    )
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

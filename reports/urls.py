@@ -6,6 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("", views.report_list, name="report-list"),
-    path("basic-situation/", views.basic_situation_view, name="basic-situation"),
     path("<slug:identifier>/", views.report_detail, name="report-detail"),
 ]

@@ -1,13 +1,20 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from .basic_situation import basic_situation, render_docx
-from .dashboard import latest_data_year
-from .forms import ReportParametersForm, YearForm
+from .forms import ReportParametersForm
 from .levels import OneStreet, district_in_scope, level_for, scope_size, street_in_scope
-from .registry import REPORTS, ColumnKind, ReportError, RowLevel, get_report_class
+from .registry import (
+    REPORTS,
+    WRITINGS,
+    ColumnKind,
+    ReportError,
+    RowLevel,
+    data_year,
+    get_report_class,
+)
 from .rendering import display_value, html_context, render_csv, render_xlsx
 
 CONTENT_TYPES = {
@@ -25,8 +32,9 @@ def attachment(body: bytes, output: str, filename: str) -> HttpResponse:
 
 @login_required
 def report_list(request):
-    """Every report with its parameters and a button per format; the yearly basic situation."""
-    year = latest_data_year(user=request.user)
+    """Every report with its parameters and a button per format; then the pages written from
+    the reports (the yearly basic situation)."""
+    year = data_year(request.user)
     entries = [
         {
             "report": report_class,
@@ -39,7 +47,17 @@ def report_list(request):
     return render(
         request,
         "reports/report_list.html",
-        {"entries": entries, "situation_form": YearForm(initial={"year": year})},
+        {
+            "entries": entries,
+            "writings": [
+                {
+                    "writing": writing,
+                    "url": reverse(writing.url_name),
+                    "form": writing.form_class(initial={"year": year}),
+                }
+                for writing in WRITINGS
+            ],
+        },
     )
 
 
@@ -125,7 +143,7 @@ def report_detail(request, identifier):
         request.GET or None,
         report_class=report_class,
         user=request.user,
-        year=None if request.GET else latest_data_year(user=request.user),
+        year=None if request.GET else data_year(request.user),
     )
     context = {"report_class": report_class, "form": form}
     if not form.is_valid():
@@ -167,23 +185,3 @@ def report_detail(request, identifier):
         _level_context(request, size=size, level=level, street=street, district=district)
     )
     return render(request, "reports/report_detail.html", context)
-
-
-@login_required
-def basic_situation_view(request):
-    """The yearly 基本情况 as a page, or as a .docx with ``format=docx``."""
-    form = YearForm(request.GET if "year" in request.GET else None)
-    if form.is_bound and not form.is_valid():
-        return render(request, "reports/basic_situation.html", {"form": form}, status=400)
-    year = form.cleaned_data["year"] if form.is_bound else latest_data_year(user=request.user)
-    if not form.is_bound:
-        form = YearForm(initial={"year": year})
-    situation = basic_situation(year=year, user=request.user)
-    output = request.GET.get("format", "html")
-    if output == "docx":
-        return attachment(render_docx(situation), "docx", f"basic-situation-{year}")
-    if output != "html":
-        raise Http404(_("Unknown format."))
-    return render(
-        request, "reports/basic_situation.html", {"form": form, "situation": situation}
-    )

@@ -21,9 +21,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from audit.data_version import data_changed
 from communities.models import Committee, PlanningStandard
 from communities.scoping import in_scope
-from reports.freshness import data_changed
 
 from .models import (
     EDITABLE_STATUSES,

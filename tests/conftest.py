@@ -20,7 +20,7 @@ def plain_static_files(settings):
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    """The dashboard and report summaries are cached (reports/freshness.py) in a cache that
+    """The dashboard and report summaries are cached (audit/data_version.py) in a cache that
     outlives a test, while each test's data is rolled back after it: start every test with
     an empty cache."""
     from django.core.cache import cache

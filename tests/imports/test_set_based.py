@@ -258,7 +258,7 @@ def test_an_import_that_only_updates_raises_the_data_version(
     users, tmp_path, django_capture_on_commit_callbacks
 ):
     """Bulk updates send no save signal; the cached summaries must still see the import."""
-    from reports.freshness import data_version
+    from audit.data_version import data_version
 
     committee = Committee.objects.order_by("code").first()
     book = openpyxl.Workbook()

@@ -6,7 +6,7 @@ import json
 import pytest
 from django.urls import reverse
 
-from reports.dashboard import dashboard, latest_data_year, quarter_of_interest
+from overview.dashboard import dashboard, latest_data_year, quarter_of_interest
 
 
 def charts_of(response):

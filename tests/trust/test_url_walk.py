@@ -115,7 +115,7 @@ ALL = set(ROLES)
 PAGES = {
     "home": (ALL, None),
     "reports:report-list": (ALL, None),
-    "reports:basic-situation": (ALL, None),
+    "overview:basic-situation": (ALL, None),
     "reports:report-detail": (ALL, None),
     "budgets:budget-overview": (ALL, None),
     "budgets:committee-budget": (ALL, None),

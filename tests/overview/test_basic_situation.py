@@ -6,7 +6,7 @@ import re
 import pytest
 from django.urls import reverse
 
-URL = reverse("reports:basic-situation")
+URL = reverse("overview:basic-situation")
 
 # The brief (shared/seed/BRIEF.md, 1-3), as the generated Chinese text says it.
 BRIEF_SENTENCES = [

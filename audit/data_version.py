@@ -8,7 +8,8 @@ computes afresh. Nothing expires by time for correctness (the timeout only bound
 
 The version is one query (:func:`data_version`) made of:
 
-- a counter (:class:`reports.models.DataVersion`) raised once per committed transaction that
+- a counter (:class:`reports.models.DataVersion`, a row of the reports app's table, read and
+  written here only) raised once per committed transaction that
   saved or deleted a row of any register (``post_save``/``post_delete``/``m2m_changed`` of
   every model of the domain apps, the same models that have history), raised after the
   commit (``transaction.on_commit``), so a reader never caches data older than the version
@@ -26,6 +27,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connections, router, transaction
@@ -42,14 +44,19 @@ CACHE_SECONDS = 6 * 3600
 
 def watched_models():
     """The models whose changes change figures: every register, standard and return."""
-    from audit.history import history_models
+    from .history import history_models
 
     return list(history_models())
 
 
-def _bump(using: str) -> None:
-    from .models import DataVersion
+def _model():
+    """The counter's model. It stays in the reports app (its table, its permissions and its
+    replica routing are the reports app's); only this module reads and writes it."""
+    return apps.get_model("reports", "DataVersion")
 
+
+def _bump(using: str) -> None:
+    DataVersion = _model()
     updated = DataVersion.objects.using(using).filter(pk=VERSION_ROW).update(value=F("value") + 1)
     if not updated:
         DataVersion.objects.using(using).get_or_create(pk=VERSION_ROW, defaults={"value": 1})
@@ -77,8 +84,9 @@ def _changed(sender, using=None, **kwargs):
 
 
 def connect() -> None:
-    """Raise the version on every save and delete of a watched model (``ReportsConfig.ready``)."""
+    """Raise the version on every save and delete of a watched model (``AuditConfig.ready``)."""
     for model in watched_models():
+        # The receivers' ids predate the move to audit; kept as they were.
         uid = f"reports.freshness.{model._meta.label_lower}"
         post_save.connect(_changed, sender=model, weak=False, dispatch_uid=uid + ".save")
         post_delete.connect(_changed, sender=model, weak=False, dispatch_uid=uid + ".delete")
@@ -90,7 +98,7 @@ def connect() -> None:
 
 
 def _version_sql(connection) -> str:
-    from .models import DataVersion
+    DataVersion = _model()
 
     quote = connection.ops.quote_name
     parts = [
@@ -106,7 +114,7 @@ def _version_sql(connection) -> str:
 
 def data_version() -> str:
     """The registers' current version, in one query (read where the reports read)."""
-    from .models import DataVersion
+    DataVersion = _model()
 
     connection = connections[router.db_for_read(DataVersion)]
     with connection.cursor() as cursor:

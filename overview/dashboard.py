@@ -11,7 +11,7 @@ summaries (by street; by district for a province, see :mod:`reports.levels`), an
 charts show streets, or districts when there are too many streets, as those pages do.
 
 The whole dashboard is cached per year, quarter, day and scope under the registers' data
-version (:mod:`reports.freshness`): any committed change to a register or a return makes
+version (:mod:`audit.data_version`): any committed change to a register or a return makes
 the next request compute it again, so it is never stale.
 
 Chart data is plain JSON-ready data (money as decimal strings, never floats), embedded in
@@ -29,18 +29,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from audit.data_version import cached, scope_key
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from communities.scoping import scope_queryset
 from facilities.selectors import committees_with_area, quantize_area
+from reports.levels import level_for, scope_size
+from reports.registry import RowLevel, get_report_class
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.selectors import completeness_totals
 from staffing.models import Position
 from staffing.selectors import headcounts
-
-from .freshness import cached, scope_key
-from .levels import level_for, scope_size
-from .registry import RowLevel, get_report_class
 
 
 def latest_data_year(*, user, today: datetime.date | None = None) -> int:
@@ -294,7 +293,7 @@ def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboa
     """Key figures and chart data of ``year`` as ``user`` may see them.
 
     Computed once per year, quarter, day and scope while the registers do not change, and
-    kept in Django's cache (reports.freshness): the first request after a change pays for
+    kept in Django's cache (audit.data_version): the first request after a change pays for
     the province's budget and aggregates, the ones after it read them back.
     """
     today = today or timezone.localdate()

@@ -1,4 +1,4 @@
-"""The dashboard is cached, and never stale: the registers' data version (reports.freshness)
+"""The dashboard is cached, and never stale: the registers' data version (audit.data_version)
 moves with every committed change, so the next request after one computes again."""
 
 import datetime
@@ -6,9 +6,9 @@ import datetime
 import pytest
 from django.db import transaction
 
+from audit.data_version import data_changed, data_version
 from communities.models import Committee
-from reports.dashboard import dashboard
-from reports.freshness import data_changed, data_version
+from overview.dashboard import dashboard
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.workflow import return_approve, return_reopen
 

@@ -4,24 +4,24 @@ The structure of the bureau's report (``shared/seed/BRIEF.md``, section 5): 一�
 1. establishment (建制情况), 2. funding (经费情况), 3. facilities (设施情况). Every figure comes
 from the registered reports (establishment, funding, facilities) and the budget calculation
 they use, with the user's scope; the sentences are written from those figures, in the
-user's language. :func:`render_docx` writes the same content as a Word document.
+user's language. :func:`reports.rendering.render_docx` writes the same content as a Word
+document.
 """
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
 
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calculations import Standards
 from communities.scoping import SYSTEM
+from reports.documents import Document, Section, report_table
+from reports.numbers import grouped
+from reports.registry import RowLevel, get_report_class
 from staffing.models import Position
-
-from .numbers import grouped
-from .registry import ColumnKind, Report, RowLevel, get_report_class
 
 IDENTIFIER = "basic-situation"
 
@@ -41,73 +41,10 @@ def listing(items: list[str]) -> str:
 
 
 @dataclass
-class Table:
-    caption: str
-    unit: str
-    headers: list[str]
-    rows: list[list[str]]
-    levels: list[str]
+class BasicSituation(Document):
+    """The year's basic situation (a :class:`reports.documents.Document` of that year)."""
 
-    @property
-    def lines(self) -> list[tuple[str, list[str]]]:
-        return list(zip(self.levels, self.rows, strict=True))
-
-
-@dataclass
-class Section:
-    heading: str
-    paragraphs: list[str] = field(default_factory=list)
-    tables: list[Table] = field(default_factory=list)
-
-
-@dataclass
-class BasicSituation:
     year: int
-    title: str
-    heading: str
-    sections: list[Section]
-    generated_by: str
-    generated_at: object
-
-    def text(self) -> str:
-        """Everything the page and the document say, as plain text (for search and tests)."""
-        parts = [self.title, self.heading]
-        for section in self.sections:
-            parts.append(section.heading)
-            parts.extend(section.paragraphs)
-            for table in section.tables:
-                parts.append(table.caption)
-                parts.extend(" ".join(row) for row in table.rows)
-        return "\n".join(parts)
-
-
-def report_table(report: Report, number: int, keys: list[str] | None = None) -> Table:
-    """A report's total and street rows as a document table (numbers with separators)."""
-    columns = [c for c in report.columns() if keys is None or c.key in keys]
-    rows, levels = [], []
-    for row in report.rows():
-        if row.level == RowLevel.COMMITTEE:
-            continue
-        cells = [row.label]
-        for column in columns:
-            value = row.values.get(column.key)
-            if value is None:
-                cells.append("")
-            elif column.kind in (ColumnKind.MONEY, ColumnKind.AREA, ColumnKind.DECIMAL):
-                cells.append(grouped(value, 2))
-            elif column.kind == ColumnKind.INTEGER:
-                cells.append(grouped(value))
-            else:
-                cells.append(str(value))
-        rows.append(cells)
-        levels.append(row.level)
-    return Table(
-        caption=_("Table %(number)s %(name)s") % {"number": number, "name": report.verbose_name},
-        unit=_("Unit: %(unit)s") % {"unit": report.unit},
-        headers=[_("Unit")] + [str(c.label) for c in columns],
-        rows=rows,
-        levels=levels,
-    )
 
 
 # 1. Establishment ------------------------------------------------------------------------------
@@ -320,99 +257,3 @@ def basic_situation(*, year: int, user=SYSTEM) -> BasicSituation:
         generated_by=unit.generated_by(),
         generated_at=timezone.localtime(),
     )
-
-
-# The Word document ------------------------------------------------------------------------------
-BODY_FONT = "宋体"
-HEADING_FONT = "黑体"
-
-
-def _font(run, name: str, size: float, bold: bool = False):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    fonts = run._element.get_or_add_rPr().get_or_add_rFonts()
-    fonts.set(qn("w:eastAsia"), name)
-
-
-def render_docx(situation: BasicSituation) -> bytes:
-    """The basic situation as a .docx: title, headings, paragraphs and the three tables."""
-    from docx import Document
-    from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Cm, Pt
-
-    document = Document()
-    normal = document.styles["Normal"]
-    normal.font.name = BODY_FONT
-    normal.font.size = Pt(12)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), BODY_FONT)
-    section = document.sections[0]
-    section.orientation = WD_ORIENT.PORTRAIT
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.left_margin = section.right_margin = Cm(2.2)
-    section.top_margin = section.bottom_margin = Cm(2.5)
-    document.core_properties.title = situation.title
-    document.core_properties.author = situation.generated_by
-
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(situation.title), HEADING_FONT, 16, bold=True)
-    _font(document.add_paragraph().add_run(situation.heading), HEADING_FONT, 14, bold=True)
-
-    for part in situation.sections:
-        _font(document.add_paragraph().add_run(part.heading), HEADING_FONT, 12, bold=True)
-        for text in part.paragraphs:
-            paragraph = document.add_paragraph()
-            paragraph.paragraph_format.first_line_indent = Pt(24)
-            paragraph.paragraph_format.line_spacing = 1.5
-            _font(paragraph.add_run(text), BODY_FONT, 12)
-        for table in part.tables:
-            caption = document.add_paragraph()
-            caption.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            _font(caption.add_run(table.caption), HEADING_FONT, 11, bold=True)
-            unit = document.add_paragraph()
-            unit.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-            _font(unit.add_run(table.unit), BODY_FONT, 9)
-            grid = document.add_table(rows=1 + len(table.rows), cols=len(table.headers))
-            grid.style = "Table Grid"
-            grid.alignment = WD_TABLE_ALIGNMENT.CENTER
-            for index, header in enumerate(table.headers):
-                cell = grid.rows[0].cells[index]
-                cell.text = ""
-                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
-                _font(cell.paragraphs[0].add_run(header), HEADING_FONT, 9, bold=True)
-            for number, (cells, level) in enumerate(
-                zip(table.rows, table.levels, strict=True), start=1
-            ):
-                for index, value in enumerate(cells):
-                    cell = grid.rows[number].cells[index]
-                    cell.text = ""
-                    paragraph = cell.paragraphs[0]
-                    paragraph.alignment = (
-                        WD_ALIGN_PARAGRAPH.LEFT if index == 0 else WD_ALIGN_PARAGRAPH.RIGHT
-                    )
-                    _font(paragraph.add_run(value), BODY_FONT, 9, bold=level == RowLevel.TOTAL)
-            document.add_paragraph()
-
-    footer = section.footer.paragraphs[0]
-    footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(
-        footer.add_run(
-            _("Made by %(user)s on %(date)s")
-            % {
-                "user": situation.generated_by,
-                "date": formats.date_format(situation.generated_at, "Y-m-d H:i"),
-            }
-        ),
-        BODY_FONT,
-        9,
-    )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()

@@ -1,0 +1,51 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from reports.forms import YearForm
+from reports.rendering import render_docx
+from reports.views import attachment
+
+from .basic_situation import basic_situation
+from .dashboard import dashboard, latest_data_year
+
+
+@login_required
+def home(request):
+    """The dashboard: the page after login. ``?year=`` chooses the year (default: the latest
+    year with data the user may see); a street user sees their street."""
+    form = YearForm(request.GET if "year" in request.GET else None)
+    if form.is_valid():
+        year = form.cleaned_data["year"]
+    else:
+        year = latest_data_year(user=request.user)
+        if not form.is_bound:
+            form = YearForm(initial={"year": year})
+    data = dashboard(year=year, user=request.user)
+    return render(
+        request,
+        "overview/home.html",
+        {"form": form, "dashboard": data, "figures": data.figures, "charts": data.charts},
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+@login_required
+def basic_situation_view(request):
+    """The yearly 基本情况 as a page, or as a .docx with ``format=docx``."""
+    form = YearForm(request.GET if "year" in request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "overview/basic_situation.html", {"form": form}, status=400)
+    year = form.cleaned_data["year"] if form.is_bound else latest_data_year(user=request.user)
+    if not form.is_bound:
+        form = YearForm(initial={"year": year})
+    situation = basic_situation(year=year, user=request.user)
+    output = request.GET.get("format", "html")
+    if output == "docx":
+        return attachment(render_docx(situation), "docx", f"basic-situation-{year}")
+    if output != "html":
+        raise Http404(_("Unknown format."))
+    return render(
+        request, "overview/basic_situation.html", {"form": form, "situation": situation}
+    )

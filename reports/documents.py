@@ -1,0 +1,86 @@
+"""Documents written from reports: sections of sentences and tables (the yearly basic
+situation, :mod:`overview.basic_situation`). The framework's part: the structure, a report's
+rows as a document table, and the Word writer (:func:`reports.rendering.render_docx`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext as _
+
+from .numbers import grouped
+from .registry import ColumnKind, Report, RowLevel
+
+
+@dataclass
+class Table:
+    caption: str
+    unit: str
+    headers: list[str]
+    rows: list[list[str]]
+    levels: list[str]
+
+    @property
+    def lines(self) -> list[tuple[str, list[str]]]:
+        return list(zip(self.levels, self.rows, strict=True))
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass
+class Document:
+    """A written document made from reports: a title, a heading and numbered sections of
+    paragraphs and tables; a page shows it and :func:`reports.rendering.render_docx` writes
+    it as a Word document."""
+
+
+    title: str
+    heading: str
+    sections: list[Section]
+    generated_by: str
+    generated_at: object
+
+    def text(self) -> str:
+        """Everything the page and the document say, as plain text (for search and tests)."""
+        parts = [self.title, self.heading]
+        for section in self.sections:
+            parts.append(section.heading)
+            parts.extend(section.paragraphs)
+            for table in section.tables:
+                parts.append(table.caption)
+                parts.extend(" ".join(row) for row in table.rows)
+        return "\n".join(parts)
+
+
+def report_table(report: Report, number: int, keys: list[str] | None = None) -> Table:
+    """A report's total and street rows as a document table (numbers with separators)."""
+    columns = [c for c in report.columns() if keys is None or c.key in keys]
+    rows, levels = [], []
+    for row in report.rows():
+        if row.level == RowLevel.COMMITTEE:
+            continue
+        cells = [row.label]
+        for column in columns:
+            value = row.values.get(column.key)
+            if value is None:
+                cells.append("")
+            elif column.kind in (ColumnKind.MONEY, ColumnKind.AREA, ColumnKind.DECIMAL):
+                cells.append(grouped(value, 2))
+            elif column.kind == ColumnKind.INTEGER:
+                cells.append(grouped(value))
+            else:
+                cells.append(str(value))
+        rows.append(cells)
+        levels.append(row.level)
+    return Table(
+        caption=_("Table %(number)s %(name)s") % {"number": number, "name": report.verbose_name},
+        unit=_("Unit: %(unit)s") % {"unit": report.unit},
+        headers=[_("Unit")] + [str(c.label) for c in columns],
+        rows=rows,
+        levels=levels,
+    )
