@@ -53,7 +53,7 @@ from django.db.models import Case, DateField, F, IntegerField, Q, Sum, Value, Wh
 from django.db.models.functions import Cast, Coalesce
 
 from communities.models import Committee, CommitteeKind, Street
-from communities.scoping import SYSTEM, scope_queryset
+from scoping.rules import SYSTEM, scope_queryset
 from staffing.models import PayStandard, Position, Posting
 from staffing.periods import months_touched
 

@@ -11,7 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.scoping import ScopedQuerySet
+from scoping.rules import ScopedQuerySet
 
 
 class OfficeFundRate(models.Model):

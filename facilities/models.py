@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Committee
-from communities.scoping import ScopedQuerySet
+from scoping.rules import ScopedQuerySet
 
 
 class PremisesUse(models.TextChoices):

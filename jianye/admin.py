@@ -1,6 +1,6 @@
 """The base every register's admin uses: scoping, import/export, Chinese headers.
 
-``ScopedAdmin`` applies :mod:`communities.scoping` to every surface of a ModelAdmin:
+``ScopedAdmin`` applies :mod:`scoping.rules` to every surface of a ModelAdmin:
 
 - the changelist, search, actions and exports (``get_queryset``),
 - change, delete and history pages (``get_object``: another street's id is a 404),
@@ -52,15 +52,15 @@ from audit.locking import (
     submitted_digests,
     version_token,
 )
-from communities.scoping import (
+from imports.admin_flow import RegisterImportMixin
+from jianye.paginators import EstimatedCountPaginator
+from scoping.rules import (
     ensure_in_scope,
     in_scope,
     scope_queryset,
     sees_all_streets,
     street_scope_of,
 )
-from imports.admin_flow import RegisterImportMixin
-from jianye.paginators import EstimatedCountPaginator
 
 admin.site.site_header = _("Jianye community affairs administration")
 admin.site.site_title = _("Jianye community affairs")

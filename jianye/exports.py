@@ -69,7 +69,7 @@ from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import widgets as ie_widgets
 
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .imports import ImportFileError, resource_class
 from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource

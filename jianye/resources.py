@@ -26,7 +26,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from communities.scoping import in_scope, scope_queryset
+from scoping.rules import in_scope, scope_queryset
 
 from .spreadsheets import safe_text
 

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_tasks_db",  # its database backend and the db_worker command
     "jianye",
     "accounts",
+    "scoping",  # the base the registers build on (scoping rules, admin, resources)
     "communities",
     "staffing",
     "facilities",

@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communities.models import Committee
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .imports import resource_class
 from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget

@@ -17,7 +17,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from budgets.calculations import Standards
-from communities.scoping import SYSTEM
+from scoping.rules import SYSTEM
 from staffing.models import Position
 
 from .numbers import grouped

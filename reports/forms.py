@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .registry import year_default
 

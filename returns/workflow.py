@@ -22,8 +22,8 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from communities.models import Committee, PlanningStandard
-from communities.scoping import in_scope
 from reports.freshness import data_changed
+from scoping.rules import in_scope
 
 from .models import (
     EDITABLE_STATUSES,
