@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.models import Street
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import AllocationSource, CostShare, OfficeFundRate, PartyAffairsAllocation
 

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import (
     AreaType,

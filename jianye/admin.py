@@ -8,7 +8,7 @@
 - related-field list filters (their choices),
 - autocomplete (Django's view goes through the related admin's ``get_queryset``),
 - saves (``save_model`` refuses a row outside the user's street even if a form let it by),
-- imports (the resource is told the user; see ``jianye.resources.ScopedResource``).
+- imports (the resource is told the user; see ``scoping.resources.ScopedResource``).
 
 Imports go through the one import path (:func:`jianye.imports.import_file`): the import page
 of every register's admin is :class:`imports.admin_flow.RegisterImportMixin` (upload,
@@ -53,7 +53,7 @@ from audit.locking import (
     version_token,
 )
 from imports.admin_flow import RegisterImportMixin
-from jianye.paginators import EstimatedCountPaginator
+from scoping.paginators import EstimatedCountPaginator
 from scoping.rules import (
     ensure_in_scope,
     in_scope,
@@ -251,7 +251,7 @@ class ScopedAdmin(
 
     list_per_page = 50
     show_full_result_count = False
-    paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (jianye.paginators)
+    paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (scoping.paginators)
     # CSV for Excel: UTF-8 with a byte-order mark, or Excel shows the Chinese as mojibake.
     to_encoding = "utf-8-sig"
 

@@ -20,7 +20,7 @@ What compiles: a field of the resource (``import_export.fields.Field``, not a su
 changes ``get_value``/``export``) whose attribute is a path of concrete model fields, with a
 widget whose ``render`` is one of those this module knows (the stock ``Widget``,
 ``CharWidget``, ``BooleanWidget``, number widgets, ``ForeignKeyWidget``, and
-:mod:`jianye.resources`' ``DateWidget``, ``ChoiceWidget``, ``ScopedForeignKeyWidget``). Two
+:mod:`scoping.resources`' ``DateWidget``, ``ChoiceWidget``, ``ScopedForeignKeyWidget``). Two
 hooks let an app's resource stay compiled:
 
 - a widget class that defines its own ``render`` may define, in the same class,
@@ -69,10 +69,10 @@ from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import widgets as ie_widgets
 
+from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
 from scoping.rules import scope_queryset
 
 from .imports import ImportFileError, resource_class
-from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
 from .spreadsheets import FORMULA_TRIGGERS, safe_text
 
 CHUNK_SIZE = 5000
@@ -121,7 +121,7 @@ def _empty_or_guarded(value):
 
 
 def _iso_date(value):
-    """:class:`jianye.resources.DateWidget`'s text: ISO, ``""`` for no date."""
+    """:class:`scoping.resources.DateWidget`'s text: ISO, ``""`` for no date."""
     return value.isoformat() if value else ""
 
 

@@ -18,10 +18,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communities.models import Committee
+from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
 from scoping.rules import scope_queryset
 
 from .imports import resource_class
-from .resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
 from .spreadsheets import safe_text
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
 from communities.models import Committee, PlanningStandard
-from jianye.resources import ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ScopedForeignKeyWidget, ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
 from .rules import active_rules, check_figures

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from jianye.admin import ScopedAdmin, ScopedAdminMixin
-from jianye.filters import year_filter
+from scoping.filters import year_filter
 
 from .models import (
     Attendance,

@@ -16,7 +16,7 @@ from import_export import fields, widgets
 
 from accounts.roles import Role
 from communities.resources import committee_key, street_key
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 from scoping.rules import scope_queryset
 
 from .idcards import is_masked, mask_id_number, normalize

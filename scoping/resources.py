@@ -26,9 +26,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
+from jianye.spreadsheets import safe_text
 from scoping.rules import in_scope, scope_queryset
-
-from .spreadsheets import safe_text
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%m月%d号")
