@@ -144,6 +144,7 @@ class ScopedAdminMixin:
             raise PermissionDenied(_("Past versions can be viewed, not restored."))
         return super().history_form_view(request, object_id, version_id, extra_context)
 
+
 class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin, admin.ModelAdmin):
     """The scoped ModelAdmin with history; the base of every register's admin (which is
     :class:`imports.admin_flow.RegisterAdmin`, with the import and export buttons)."""

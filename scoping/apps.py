@@ -13,3 +13,11 @@ class ScopingConfig(AppConfig):
 
     name = "scoping"
     verbose_name = _("Street scoping")
+
+    def ready(self):
+        from django.core import checks
+
+        from .checks import check_scoped_admins, check_street_scopes
+
+        checks.register(check_street_scopes, checks.Tags.models)
+        checks.register(check_scoped_admins, checks.Tags.admin)
