@@ -11,7 +11,7 @@ class User(AbstractUser):
     """An account of the bureau or of a street office.
 
     ``role`` decides the user's permissions (through the role's group) and, with ``street``,
-    what the user may see (through :mod:`communities.scoping`).
+    what the user may see (through :mod:`scoping.rules`).
     """
 
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.VIEWER)

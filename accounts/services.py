@@ -7,8 +7,6 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext_lazy
 
-from communities.models import Street
-
 from .models import User
 from .roles import Role
 
@@ -25,8 +23,15 @@ DJANGO_MESSAGES = (
 )
 
 
-def find_street(name: str) -> Street:
+def street_model():
+    """The street model, as the user's ``street`` foreign key names it: accounts imports no
+    app built on it (the communities app builds on accounts)."""
+    return User._meta.get_field("street").related_model
+
+
+def find_street(name: str):
     """A street by its code, full name or short name (南湖 finds 南湖街道)."""
+    Street = street_model()
     name = (name or "").strip()
     match = Street.objects.filter(Q(code=name) | Q(name=name) | Q(short_name=name)).first()
     if match is None:

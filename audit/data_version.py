@@ -35,7 +35,7 @@ from django.db.models import F
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils.translation import get_language
 
-from communities.scoping import sees_all_streets
+from scoping.rules import sees_all_streets
 
 VERSION_ROW = 1
 # How long a cached figure is kept at most (it is never stale: the key carries the version).

@@ -99,7 +99,7 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
-    from communities.scoping import SYSTEM
+    from scoping.rules import SYSTEM
     from staffing.models import Posting
 
     setup_test_environment()

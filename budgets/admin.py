@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jianye.admin import ScopedAdmin
+from imports.admin_flow import RegisterAdmin
 
 from .models import (
     CostShare,
@@ -16,14 +16,14 @@ from .resources import CostShareResource, OfficeFundRateResource, PartyAffairsAl
 
 
 @admin.register(OfficeFundRate)
-class OfficeFundRateAdmin(ScopedAdmin):
+class OfficeFundRateAdmin(RegisterAdmin):
     resource_classes = [OfficeFundRateResource]
     list_display = ["effective_from", "amount_per_100_households", "note"]
     date_hierarchy = "effective_from"
 
 
 @admin.register(CostShare)
-class CostShareAdmin(ScopedAdmin):
+class CostShareAdmin(RegisterAdmin):
     resource_classes = [CostShareResource]
     list_display = ["effective_from", "district_percent", "street_percent", "note"]
 
@@ -33,7 +33,7 @@ class CostShareAdmin(ScopedAdmin):
 
 
 @admin.register(PartyAffairsAllocation)
-class PartyAffairsAllocationAdmin(ScopedAdmin):
+class PartyAffairsAllocationAdmin(RegisterAdmin):
     resource_classes = [PartyAffairsAllocationResource]
     list_display = ["year", "source", "street", "amount", "note"]
     list_filter = ["year", "source", "street"]
@@ -59,7 +59,7 @@ class ScenarioCostShareChangeInline(admin.TabularInline):
 
 
 @admin.register(Scenario)
-class ScenarioAdmin(ScopedAdmin):
+class ScenarioAdmin(RegisterAdmin):
     list_display = ["name", "description", "created_at"]
     search_fields = ["name"]
     inlines = [ScenarioPayChangeInline, ScenarioRateChangeInline, ScenarioCostShareChangeInline]

@@ -54,8 +54,8 @@ from django.db.models.functions import Cast, Coalesce
 
 from communities.effective import first_month_in_force, is_in_force
 from communities.models import Committee, CommitteeKind, Street
-from communities.scoping import SYSTEM, scope_queryset
 from communities.validators import EARLIEST_DATE
+from scoping.rules import SYSTEM, scope_queryset
 from staffing.models import PayStandard, Position, Posting
 from staffing.periods import months_touched
 

@@ -12,8 +12,8 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.effective import EffectiveDated, one_per_date
-from communities.scoping import ScopedQuerySet
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
+from scoping.rules import ScopedQuerySet
 
 
 class OfficeFundRate(EffectiveDated):

@@ -4,8 +4,8 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from communities.scoping import scope_queryset
 from reports.registry import Column, ColumnKind, Report, ReportError, Row, RowLevel, register
+from scoping.rules import scope_queryset
 
 from .calculations import BudgetResult, budget_compute
 from .models import Scenario

@@ -5,7 +5,7 @@ from import_export import fields, widgets
 
 from communities.models import Street
 from imports.registry import register_file
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import AllocationSource, CostShare, OfficeFundRate, PartyAffairsAllocation
 

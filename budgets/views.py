@@ -8,7 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, render
 
 from communities.models import Committee
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .calculations import budget_compare, budget_compute, budget_explain
 from .forms import BudgetParametersForm

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
-from jianye.admin import ScopedAdmin
+from imports.admin_flow import RegisterAdmin
 
 from .models import (
     Committee,
@@ -23,18 +23,18 @@ from .resources import (
 
 
 @admin.register(District)
-class DistrictAdmin(ScopedAdmin):
+class DistrictAdmin(RegisterAdmin):
     list_display = ["name", "code", "city"]
     search_fields = ["name", "code"]
 
 
 @admin.register(PlanningStandard)
-class PlanningStandardAdmin(ScopedAdmin):
+class PlanningStandardAdmin(RegisterAdmin):
     list_display = ["area_type", "households"]
 
 
 @admin.register(Street)
-class StreetAdmin(ScopedAdmin):
+class StreetAdmin(RegisterAdmin):
     resource_classes = [StreetResource]
     list_display = ["name", "code", "short_name", "district", "sort_order"]
     list_select_related = ["district"]
@@ -78,7 +78,7 @@ class CommitteeForm(forms.ModelForm):
 
 
 @admin.register(Committee)
-class CommitteeAdmin(ScopedAdmin):
+class CommitteeAdmin(RegisterAdmin):
     form = CommitteeForm
     resource_classes = [CommitteeResource]
     list_display = [
@@ -139,7 +139,7 @@ class CommitteeAdmin(ScopedAdmin):
 
 
 @admin.register(Title)
-class TitleAdmin(ScopedAdmin):
+class TitleAdmin(RegisterAdmin):
     resource_classes = [TitleResource]
     list_display = ["committee", "kind", "field", "name", "year"]
     list_filter = ["kind", "field", "year", "committee__street"]
@@ -167,7 +167,7 @@ class CommunityCentreForm(forms.ModelForm):
 
 
 @admin.register(CommunityCentre)
-class CommunityCentreAdmin(ScopedAdmin):
+class CommunityCentreAdmin(RegisterAdmin):
     form = CommunityCentreForm
     resource_classes = [CommunityCentreResource]
     list_display = ["name", "street", "status", "status_date"]

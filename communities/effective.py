@@ -16,7 +16,7 @@ import datetime
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopedQuerySet
+from scoping.rules import ScopedQuerySet
 
 
 def in_force_cutoff(on: datetime.date) -> datetime.date:

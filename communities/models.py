@@ -8,7 +8,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from .scoping import ScopedQuerySet
+from scoping.rules import ScopedQuerySet
+
 from .validators import (
     EARLIEST_YEAR,
     LATEST_YEAR,

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from jianye.admin import ScopedAdmin
+from imports.admin_flow import RegisterAdmin
 
 from .models import AreaStandard, Compliance, FunctionStandardItem, Premises
 from .resources import (
@@ -27,7 +27,7 @@ class CommitteeChoiceMixin:
 
 
 @admin.register(Premises)
-class PremisesAdmin(CommitteeChoiceMixin, ScopedAdmin):
+class PremisesAdmin(CommitteeChoiceMixin, RegisterAdmin):
     resource_classes = [PremisesResource]
     list_display = [
         "name",
@@ -59,7 +59,7 @@ class PremisesAdmin(CommitteeChoiceMixin, ScopedAdmin):
 
 
 @admin.register(FunctionStandardItem)
-class FunctionStandardItemAdmin(ScopedAdmin):
+class FunctionStandardItemAdmin(RegisterAdmin):
     resource_classes = [FunctionStandardItemResource]
     list_display = ["name", "group", "code", "order"]
     list_filter = ["group"]
@@ -68,7 +68,7 @@ class FunctionStandardItemAdmin(ScopedAdmin):
 
 
 @admin.register(Compliance)
-class ComplianceAdmin(CommitteeChoiceMixin, ScopedAdmin):
+class ComplianceAdmin(CommitteeChoiceMixin, RegisterAdmin):
     resource_classes = [ComplianceResource]
     list_display = ["committee", "year", "item", "item_group", "met", "note"]
     list_filter = ["year", "met", "item__group", "committee__street", "item"]
@@ -83,7 +83,7 @@ class ComplianceAdmin(CommitteeChoiceMixin, ScopedAdmin):
 
 
 @admin.register(AreaStandard)
-class AreaStandardAdmin(ScopedAdmin):
+class AreaStandardAdmin(RegisterAdmin):
     resource_classes = [AreaStandardResource]
     list_display = ["effective_from", "floor_area", "area_per_100_households", "note"]
     ordering = ["-effective_from"]

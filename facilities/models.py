@@ -20,8 +20,8 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.effective import EffectiveDated, one_per_date
 from communities.models import Committee
-from communities.scoping import ScopedQuerySet
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
+from scoping.rules import ScopedQuerySet
 
 
 class PremisesUse(models.TextChoices):

@@ -11,7 +11,7 @@ from import_export import fields, widgets
 
 from communities.resources import committee_key
 from imports.registry import register_file
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
 
 from .models import (
     AreaStandard,

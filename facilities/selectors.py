@@ -1,7 +1,7 @@
 """Reads of the facilities register: compliance shares, missing items, area shortfalls.
 
 Every function is keyword-only and takes the ``user`` whose scope applies (the command-line
-operator :data:`communities.scoping.SYSTEM` by default). The report, the admin and the tests
+operator :data:`scoping.rules.SYSTEM` by default). The report, the admin and the tests
 call these; nothing recomputes the rules elsewhere.
 """
 
@@ -15,7 +15,7 @@ from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value,
 from django.db.models.functions import Greatest
 
 from communities.models import Committee, CommitteeKind, CommitteeStatus
-from communities.scoping import SYSTEM, scope_queryset
+from scoping.rules import SYSTEM, scope_queryset
 
 from .models import (
     AreaStandard,

@@ -38,6 +38,9 @@ from django.urls import path, reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from audit.admin_locking import VersionCheckedAdminMixin
+from scoping.admin_base import ScopedAdmin, ScopedExportMixin
+
 from . import jobs, tasks
 from .models import ImportJob
 from .registry import REGISTERS, resource_class
@@ -247,3 +250,17 @@ class RegisterImportMixin:
         job.refresh_from_db()
         tasks.start(job, ImportJob.Phase.IMPORT, background=jobs.goes_to_background(job))
         return HttpResponseRedirect(job_url(job))
+
+
+class RegisterAdmin(RegisterImportMixin, ScopedExportMixin, VersionCheckedAdminMixin, ScopedAdmin):
+    """The ModelAdmin base of every register: :class:`scoping.admin_base.ScopedAdmin` (street
+    scoping, history, the list settings) with the import page of the one import path, the
+    scoped export, and the optimistic locking of change forms (:mod:`audit.admin_locking`).
+
+    The order of the bases keeps the import and export mixins before ``ScopedAdmin``, as
+    django-import-export asks, and the scoping of the export (``ScopedExportMixin``) before
+    django-import-export's own ``ExportMixin``.
+    """
+
+    # The changelist's buttons: "Import" (our flow, same URL name) and "Export".
+    import_export_change_list_template = "admin/import_export/change_list_import_export.html"

@@ -115,7 +115,7 @@ def _row_check(note, sheet: Sheet, number: int):
 def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
     """Every row through the register's resource — its fields and widgets, the model's
     ``full_clean()`` (``clean()`` included), the scope — with what the rows refer to read
-    once for the whole file (:meth:`jianye.resources.ScopedResource.prepare_import`).
+    once for the whole file (:meth:`scoping.resources.ScopedResource.prepare_import`).
 
     Returns the rows to write, the preview of every row and the errors. Uniqueness and the
     database's constraints are checked for all rows together afterwards (:func:`write_rows`).

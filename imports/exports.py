@@ -4,7 +4,7 @@
 queryset, or a queryset given by the caller, e.g. an admin list's filtered one, always
 narrowed to the user's scope) through the register's resource: the same columns, the same
 Chinese headers, the same values as the resource's ``export_field`` (so through
-:func:`jianye.spreadsheets.safe_text`: no text runs as a formula; ID-card numbers masked for
+:func:`scoping.spreadsheets.safe_text`: no text runs as a formula; ID-card numbers masked for
 everyone but administrators).
 
 How rows are made. Once per export, :func:`compile_plan` turns the resource into an
@@ -20,7 +20,7 @@ What compiles: a field of the resource (``import_export.fields.Field``, not a su
 changes ``get_value``/``export``) whose attribute is a path of concrete model fields, with a
 widget whose ``render`` is one of those this module knows (the stock ``Widget``,
 ``CharWidget``, ``BooleanWidget``, number widgets, ``ForeignKeyWidget``, and
-:mod:`jianye.resources`' ``DateWidget``, ``ChoiceWidget``, ``ScopedForeignKeyWidget``). Two
+:mod:`scoping.resources`' ``DateWidget``, ``ChoiceWidget``, ``ScopedForeignKeyWidget``). Two
 hooks let an app's resource stay compiled:
 
 - a widget class that defines its own ``render`` may define, in the same class,
@@ -69,9 +69,9 @@ from django.utils.translation import gettext as _
 from import_export import fields as ie_fields
 from import_export import widgets as ie_widgets
 
-from communities.scoping import scope_queryset
-from jianye.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
-from jianye.spreadsheets import FORMULA_TRIGGERS, safe_text
+from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.rules import scope_queryset
+from scoping.spreadsheets import FORMULA_TRIGGERS, safe_text
 
 from .errors import ImportFileError
 from .registry import resource_class
@@ -122,7 +122,7 @@ def _empty_or_guarded(value):
 
 
 def _iso_date(value):
-    """:class:`jianye.resources.DateWidget`'s text: ISO, ``""`` for no date."""
+    """:class:`scoping.resources.DateWidget`'s text: ISO, ``""`` for no date."""
     return value.isoformat() if value else ""
 
 

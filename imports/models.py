@@ -46,6 +46,9 @@ class ImportRecord(models.Model):
         _("written"), default=False, help_text=_("False when the file was refused.")
     )
 
+    # District-wide: no street's row; only district administrators read it (accounts.roles).
+    street_scope = None
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("import record")
@@ -131,6 +134,9 @@ class ImportJob(models.Model):
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    # No street's row: its user or a superuser sees it (visible_to), administrators list it.
+    street_scope = None
 
     class Meta:
         ordering = ["-created_at", "-pk"]

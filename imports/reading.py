@@ -13,7 +13,7 @@ from pathlib import Path
 import tablib
 from django.utils.translation import gettext as _
 
-from jianye.spreadsheets import FORMULA_TRIGGERS
+from scoping.spreadsheets import FORMULA_TRIGGERS
 
 from .columns import normalise_header
 from .errors import ImportFileError

@@ -18,9 +18,9 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from communities.models import Committee
-from communities.scoping import scope_queryset
-from jianye.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
-from jianye.spreadsheets import safe_text
+from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
+from scoping.rules import scope_queryset
+from scoping.spreadsheets import safe_text
 
 from .registry import resource_class
 

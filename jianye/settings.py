@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "django_tasks_db",  # its database backend and the db_worker command
     "jianye",
     "accounts",
+    "scoping",  # the base the registers build on (scoping rules, admin, resources)
     "communities",
     "staffing",
     "facilities",
@@ -259,7 +260,7 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-# Formula-like text is neutralised by ScopedResource.export_field (jianye.spreadsheets),
+# Formula-like text is neutralised by ScopedResource.export_field (scoping.spreadsheets),
 # which keeps numbers as numbers; the library's own escaping would turn every cell to text.
 
 # Background work through the Tasks API (django-tasks, with django-tasks-db's database

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calculations import Standards
-from communities.scoping import SYSTEM
 from reports.documents import Document, Section, report_table
 from reports.numbers import grouped
 from reports.registry import RowLevel, get_report_class
+from scoping.rules import SYSTEM
 from staffing.models import Position
 
 IDENTIFIER = "basic-situation"

@@ -5,7 +5,7 @@ the premises from the facilities report and selectors, the money from the fundin
 (:func:`budgets.calculations.budget_compute`), the staff from
 :func:`staffing.selectors.headcounts`, the returns from
 :func:`returns.selectors.completeness_totals` — each with the user, so
-:func:`communities.scoping.scope_queryset` decides what is seen. A fixed number of queries,
+:func:`scoping.rules.scope_queryset` decides what is seen. A fixed number of queries,
 whatever the number of committees, postings or premises. The reports' parts are their
 summaries (by street; by district for a province, see :mod:`reports.levels`), and the
 charts show streets, or districts when there are too many streets, as those pages do.
@@ -32,12 +32,12 @@ from django.utils.translation import gettext_lazy
 from audit.data_version import cached, scope_key
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
-from communities.scoping import scope_queryset
 from facilities.selectors import committees_with_area, quantize_area
 from reports.levels import level_for, scope_size
 from reports.registry import RowLevel, get_report_class
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.selectors import completeness_totals
+from scoping.rules import scope_queryset
 from staffing.models import Position
 from staffing.selectors import headcounts
 

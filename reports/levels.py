@@ -8,7 +8,7 @@ many as well, each row linking down: a district to its streets (``?district=<id>
 to its committees (``?street=<id>``). The workbook and CSV downloads always hold the full
 committee table of the user's scope.
 
-Both parameters are checked through :func:`communities.scoping.scope_queryset`: a street the
+Both parameters are checked through :func:`scoping.rules.scope_queryset`: a street the
 user may not see, or a district without one, is a 404. A street is then shown with
 :class:`OneStreet`, the signed-in user narrowed to that street, so that every selector a
 report calls applies the narrower scope through the same mechanism.
@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from accounts.roles import Role
 from communities.models import District, Street
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .registry import RowLevel
 
@@ -38,7 +38,7 @@ def detail_limit() -> int:
 class OneStreet:
     """``user`` seeing only ``street`` (a street of their scope, checked by the caller).
 
-    To :func:`~communities.scoping.scope_queryset` it is a street user of that street, so it
+    To :func:`~scoping.rules.scope_queryset` it is a street user of that street, so it
     can only narrow what ``user`` sees, never widen it; everything else (name, permissions)
     is the user's.
     """

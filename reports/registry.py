@@ -4,7 +4,7 @@ A report declares an ``identifier`` (used by ``exportreport`` and in URLs), a Ch
 ``verbose_name``, its ``form_number`` (表号), the ``unit`` of measure, the ``parameters`` it
 takes, and produces ``columns()`` and ``rows()``. One renderer (``reports.rendering``) turns
 any report into an HTML page, an .xlsx workbook or a CSV file; the browser and the command
-use the same code. Every report reads through :func:`communities.scoping.scope_queryset`
+use the same code. Every report reads through :func:`scoping.rules.scope_queryset`
 with its ``user``.
 
 Apps register their reports in their own ``reports.py`` with ``@register``; the reports app
@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import District, Street
-from communities.scoping import SYSTEM, scope_queryset
+from scoping.rules import SYSTEM, scope_queryset
 
 
 class ColumnKind:

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from jianye.spreadsheets import safe_text
+from scoping.spreadsheets import safe_text
 
 from .documents import Document
 from .registry import ColumnKind, Report, Row, RowLevel

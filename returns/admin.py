@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 
-from jianye.admin import ScopedAdmin
+from imports.admin_flow import RegisterAdmin
 
 from .forms import ReasonForm
 from .models import QuarterDeadline, QuarterlyReturn, ReturnEvent, ValidationRule
@@ -28,14 +28,14 @@ from .workflow import (
 
 
 @admin.register(ValidationRule)
-class ValidationRuleAdmin(ScopedAdmin):
+class ValidationRuleAdmin(RegisterAdmin):
     list_display = ["name", "expression", "severity", "message", "active", "order"]
     list_filter = ["severity", "active"]
     search_fields = ["name", "expression", "message"]
 
 
 @admin.register(QuarterDeadline)
-class QuarterDeadlineAdmin(ScopedAdmin):
+class QuarterDeadlineAdmin(RegisterAdmin):
     list_display = ["year", "quarter", "due_on"]
 
 
@@ -87,7 +87,7 @@ def _with_reason(modeladmin, request, queryset, function, done, title):
 
 
 @admin.register(QuarterlyReturn)
-class QuarterlyReturnAdmin(ScopedAdmin):
+class QuarterlyReturnAdmin(RegisterAdmin):
     resource_classes = [QuarterlyReturnResource]
     list_display = [
         "committee",
@@ -171,7 +171,7 @@ class QuarterlyReturnAdmin(ScopedAdmin):
 
 
 @admin.register(ReturnEvent)
-class ReturnEventAdmin(ScopedAdmin):
+class ReturnEventAdmin(RegisterAdmin):
     # The audit trail is written by returns.workflow only: it can be read and exported,
     # never imported.
     def has_import_permission(self, request):

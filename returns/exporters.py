@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from jianye.spreadsheets import safe_text
+from scoping.spreadsheets import safe_text
 
 from .models import FIGURES, QuarterlyReturn, quarter_deadline
 from .resources import QuarterlyReturnResource

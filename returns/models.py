@@ -16,8 +16,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from communities.scoping import ScopedQuerySet
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
+from scoping.rules import ScopedQuerySet
 
 # The figures a street types every quarter (the note is free text, kept apart).
 FIGURES = (

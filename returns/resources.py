@@ -13,7 +13,7 @@ from import_export import fields, widgets
 
 from communities.models import Committee, PlanningStandard
 from imports.registry import register_file
-from jianye.resources import ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ScopedForeignKeyWidget, ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
 from .rules import active_rules, check_figures

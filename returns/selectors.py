@@ -27,8 +27,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from communities.models import Committee, CommitteeStatus, PlanningStandard, Street
-from communities.scoping import SYSTEM, scope_queryset
 from facilities.models import Premises, in_use_q
+from scoping.rules import SYSTEM, scope_queryset
 from staffing.models import Posting
 
 from .models import (

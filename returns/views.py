@@ -1,7 +1,7 @@
 """Quarterly-return pages: the street's grid, the clerk's review, completeness, history,
 the grid's workbook and its import.
 
-Every page reads through :mod:`communities.scoping` with the signed-in user (another
+Every page reads through :mod:`scoping.rules` with the signed-in user (another
 street's ids are a 404) and changes returns only through :mod:`returns.workflow`.
 """
 
@@ -21,11 +21,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from communities.models import Street
-from communities.scoping import scope_queryset, sees_all_streets
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from imports.errors import ImportFileError
 from imports.reading import read_dataset
 from imports.services import import_file
+from scoping.rules import scope_queryset, sees_all_streets
 
 from .exporters import grid_workbook_bytes
 from .forms import ImportForm, ReasonForm, ReturnGridFormSet

@@ -23,7 +23,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 
 from audit.data_version import data_changed
 from communities.models import Committee, PlanningStandard
-from communities.scoping import in_scope
+from scoping.rules import in_scope
 
 from .models import (
     EDITABLE_STATUSES,

@@ -15,8 +15,9 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from jianye.admin import ScopedAdmin, ScopedAdminMixin
-from jianye.filters import year_filter
+from imports.admin_flow import RegisterAdmin
+from scoping.admin_base import ScopedAdminMixin
+from scoping.filters import year_filter
 
 from .models import (
     Attendance,
@@ -54,7 +55,7 @@ class PayStandardInline(admin.TabularInline):
 
 
 @admin.register(Position)
-class PositionAdmin(ScopedAdmin):
+class PositionAdmin(RegisterAdmin):
     resource_classes = [PositionResource]
     list_display = ["name", "code", "is_paid", "paid_as", "sort_order"]
     list_select_related = ["paid_as"]
@@ -63,7 +64,7 @@ class PositionAdmin(ScopedAdmin):
 
 
 @admin.register(PayStandard)
-class PayStandardAdmin(ScopedAdmin):
+class PayStandardAdmin(RegisterAdmin):
     resource_classes = [PayStandardResource]
     list_display = ["position", "monthly_amount", "effective_from", "note"]
     list_filter = ["position", "effective_from"]
@@ -159,7 +160,7 @@ class PersonAdminForm(forms.ModelForm):
 
 
 @admin.register(Person)
-class PersonAdmin(ScopedAdmin):
+class PersonAdmin(RegisterAdmin):
     form = PersonAdminForm
     resource_classes = [PersonResource]
     list_display = [
@@ -251,7 +252,7 @@ class InPostFilter(admin.SimpleListFilter):
 
 
 @admin.register(Posting)
-class PostingAdmin(ScopedAdmin):
+class PostingAdmin(RegisterAdmin):
     resource_classes = [PostingResource]
     list_display = ["person", "committee", "street", "position", "start_date", "end_date"]
     list_filter = [
@@ -287,7 +288,7 @@ class AttendanceInline(ScopedInlineMixin, admin.TabularInline):
 
 
 @admin.register(TrainingClass)
-class TrainingClassAdmin(ScopedAdmin):
+class TrainingClassAdmin(RegisterAdmin):
     resource_classes = [TrainingClassResource]
     list_display = ["title", "date", "subject", "hours", "trainee_times"]
     list_filter = ["subject", "date"]
@@ -304,7 +305,7 @@ class TrainingClassAdmin(ScopedAdmin):
 
 
 @admin.register(Attendance)
-class AttendanceAdmin(ScopedAdmin):
+class AttendanceAdmin(RegisterAdmin):
     resource_classes = [AttendanceResource]
     list_display = ["training_class", "class_date", "person", "person_street"]
     list_filter = ["training_class__subject", "person__street"]
@@ -322,7 +323,7 @@ class AttendanceAdmin(ScopedAdmin):
 
 
 @admin.register(ExamResult)
-class ExamResultAdmin(ScopedAdmin):
+class ExamResultAdmin(RegisterAdmin):
     resource_classes = [ExamResultResource]
     list_display = ["person", "person_street", "passed_on", "score", "certificate_number"]
     list_filter = ["person__street", "passed_on"]

@@ -8,7 +8,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from communities.effective import EffectiveDated, one_per_date
-from communities.scoping import ScopedQuerySet
+from scoping.rules import ScopedQuerySet
 
 from .idcards import birth_date_of, gender_of, mask_id_number, normalize, validate_id_number
 

@@ -16,9 +16,9 @@ from import_export import fields, widgets
 
 from accounts.roles import Role
 from communities.resources import committee_key, street_key
-from communities.scoping import scope_queryset
 from imports.registry import register_file
-from jianye.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.rules import scope_queryset
 
 from .idcards import is_masked, mask_id_number, normalize
 from .models import (

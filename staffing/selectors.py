@@ -17,7 +17,7 @@ import datetime
 
 from django.db.models import Count, F, Q
 
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 from .models import Education, Posting
 

@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from audit.locking import VERSION_FIELD, version_token
 from communities.models import Committee, CommunityCentre, Street, Title
-from communities.scoping import street_id_of
+from scoping.rules import street_id_of
 
 from .conftest import DISTRICT_ROLES, ROLES
 

@@ -13,7 +13,7 @@ from django.utils import translation
 from import_export.admin import ExportMixin
 from python_calamine import CalamineWorkbook
 
-from jianye.resources import ScopedResource
+from scoping.resources import ScopedResource
 
 EXPORT_ADMINS = sorted(
     (

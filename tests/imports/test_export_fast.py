@@ -23,7 +23,6 @@ from openpyxl.utils.exceptions import IllegalCharacterError
 
 from communities.models import Committee
 from communities.resources import CommitteeResource
-from communities.scoping import scope_queryset
 from imports.exports import (
     NotCompilable,
     compile_plan,
@@ -36,6 +35,7 @@ from imports.exports import (
     write_xlsx_rows,
 )
 from imports.registry import REGISTERS, resource_class
+from scoping.rules import scope_queryset
 from staffing.models import Person, Posting
 
 FORMULAS = ("=1+1", "+x", "-x", "@x", "\tx")

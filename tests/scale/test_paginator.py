@@ -3,8 +3,8 @@
 import pytest
 from django.db import connection
 
-from jianye import paginators
-from jianye.paginators import EstimatedCountPaginator
+from scoping import paginators
+from scoping.paginators import EstimatedCountPaginator
 from staffing.models import Person
 
 

@@ -20,7 +20,7 @@ from django.apps import apps
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
-from communities.scoping import scope_queryset
+from scoping.rules import scope_queryset
 
 ROLES = ("admin", "clerk", "street", "viewer")
 

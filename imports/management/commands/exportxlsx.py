@@ -2,9 +2,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from communities.scoping import SYSTEM
 from imports.exports import ExportError, export_register
 from imports.registry import REGISTERS
+from scoping.rules import SYSTEM
 
 
 class Command(BaseCommand):

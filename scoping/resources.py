@@ -12,7 +12,7 @@
   place of django-import-export's own ``DateWidget`` on every resource, so every register
   reads dates the same way.
 
-On export, ``ScopedResource`` passes every value through :func:`jianye.spreadsheets.safe_text`
+On export, ``ScopedResource`` passes every value through :func:`scoping.spreadsheets.safe_text`
 so that no text a user typed (a committee called "=1+1") runs as a formula in Excel, WPS or
 LibreOffice, whichever format the admin writes.
 """
@@ -26,9 +26,8 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from import_export import resources, widgets
 
-from communities.scoping import in_scope, scope_queryset
-
-from .spreadsheets import safe_text
+from scoping.rules import in_scope, scope_queryset
+from scoping.spreadsheets import safe_text
 
 EXCEL_EPOCH = datetime.date(1899, 12, 30)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y%m%d", "%Y年%m月%d日", "%Y年%m月%d号")
