@@ -46,6 +46,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	mkdir -p var
 	$(VENV)/bin/ruff check .
+	$(DEV) $(VENV)/bin/lint-imports
 	$(DEV) $(PY) manage.py makemigrations --check --dry-run
 
 # Each app keeps its own catalogue (APP/locale); the project one (locale/) holds jianye/ and

@@ -26,7 +26,7 @@ def committee_key(column_name=None, attribute="committee"):
     return fields.Field(
         attribute=attribute,
         column_name=column_name or _("committee code"),
-        widget=ScopedForeignKeyWidget(Committee, "code", alternatives=("name",)),
+        widget=ScopedForeignKeyWidget(Committee, "code", alternatives=("name",), listed=True),
     )
 
 

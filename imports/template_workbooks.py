@@ -17,7 +17,6 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from communities.models import Committee
 from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
 from scoping.rules import scope_queryset
 from scoping.spreadsheets import safe_text
@@ -71,12 +70,18 @@ def template_workbook(*, register: str, user) -> bytes:
 
     lists = book.create_sheet(_("Lists")[:31])
     lists.sheet_state = "hidden"
-    committees = [
-        safe_text(code)
-        for code in scope_queryset(Committee.objects.all(), user)
-        .order_by("code")
-        .values_list("code", flat=True)
-    ]
+    listed: dict[tuple, list] = {}  # (model, field) → the user's values, read once
+
+    def scoped_values(widget):
+        key = (widget.model, widget.field)
+        if key not in listed:
+            queryset = scope_queryset(widget.model._default_manager.all(), user)
+            listed[key] = [
+                safe_text(value)
+                for value in queryset.order_by(widget.field).values_list(widget.field, flat=True)
+            ]
+        return listed[key]
+
     list_column = 0
     for index, fld in enumerate(fields, start=1):
         letter = get_column_letter(index)
@@ -85,8 +90,8 @@ def template_workbook(*, register: str, user) -> bytes:
         options = None
         if isinstance(widget, ChoiceWidget):
             options = [str(label) for _c, label in widget.choices]
-        elif isinstance(widget, ScopedForeignKeyWidget) and widget.model is Committee:
-            options = committees
+        elif isinstance(widget, ScopedForeignKeyWidget) and widget.listed:
+            options = scoped_values(widget)
         if not options:
             continue
         list_column += 1

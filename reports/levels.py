@@ -16,14 +16,18 @@ report calls applies the narrower scope through the same mechanism.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.db.models import Count
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.roles import Role
-from communities.models import District, Street
-from scoping.rules import scope_queryset
+from scoping.rules import district_model, scope_queryset, street_model
+
+if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
+    from communities.models import District, Street
 
 from .registry import RowLevel
 
@@ -71,28 +75,28 @@ def street_in_scope(user, value) -> Street:
     """The street ``?street=`` names, if ``user`` may see it; else 404."""
     try:
         return (
-            scope_queryset(Street.objects.select_related("district"), user)
+            scope_queryset(street_model().objects.select_related("district"), user)
             .only("id", "name", "district__id", "district__name")
             .get(pk=int(value))
         )
-    except (TypeError, ValueError, Street.DoesNotExist):
+    except (TypeError, ValueError, street_model().DoesNotExist):
         raise Http404(_("No such street in your scope.")) from None
 
 
 def district_in_scope(user, value) -> District:
     """The district ``?district=`` names, if ``user`` may see one of its streets; else 404."""
     try:
-        district = District.objects.get(pk=int(value))
-    except (TypeError, ValueError, District.DoesNotExist):
+        district = district_model().objects.get(pk=int(value))
+    except (TypeError, ValueError, district_model().DoesNotExist):
         raise Http404(_("No such district in your scope.")) from None
-    if not scope_queryset(Street.objects.filter(district=district), user).exists():
+    if not scope_queryset(street_model().objects.filter(district=district), user).exists():
         raise Http404(_("No such district in your scope."))
     return district
 
 
 def scope_size(user) -> dict:
     """Committees, streets and districts ``user`` sees, in one query."""
-    return scope_queryset(Street.objects.all(), user).aggregate(
+    return scope_queryset(street_model().objects.all(), user).aggregate(
         streets=Count("pk", distinct=True),
         districts=Count("district", distinct=True),
         committees=Count("committees"),

@@ -19,12 +19,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from communities.models import District, Street
-from scoping.rules import SYSTEM, scope_queryset
+from scoping.rules import SYSTEM, district_model, scope_queryset, street_model
+
+if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
+    from communities.models import District
 
 
 class ColumnKind:
@@ -116,11 +119,11 @@ class Report:
         return scope_queryset(queryset, self.user)
 
     def streets(self):
-        return list(self.scoped(Street.objects.all()).order_by("sort_order", "code"))
+        return list(self.scoped(street_model().objects.all()).order_by("sort_order", "code"))
 
     # What the renderer asks ---------------------------------------------------------------
     def district_name(self) -> str:
-        district = District.objects.order_by("code").first()
+        district = district_model().objects.order_by("code").first()
         return district.name if district else ""
 
     def reporting_unit(self) -> str:
@@ -202,7 +205,7 @@ class Report:
         """The report by street and district for the whole scope: a fixed number of
         queries, and as many rows as streets and districts (never one per committee)."""
         streets = list(
-            self.scoped(Street.objects.select_related("district")).order_by("sort_order", "code")
+            self.scoped(street_model().objects.select_related("district")).order_by("sort_order", "code")
         )
         per_street = self.street_values()
         empty = self.combine([])

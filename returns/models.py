@@ -19,15 +19,9 @@ from django.utils.translation import gettext_lazy as _
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from scoping.rules import ScopedQuerySet
 
+from .figures import FIGURES, Severity  # noqa: F401 - part of this module's names
+
 # The figures a street types every quarter (the note is free text, kept apart).
-FIGURES = (
-    "households",
-    "registered_population",
-    "resident_population",
-    "volunteers",
-    "activities",
-    "one_stop_cases",
-)
 
 QUARTER_VALIDATORS = [
     MinValueValidator(1, _("The quarter must be 1, 2, 3 or 4.")),
@@ -239,11 +233,6 @@ class ReturnEvent(models.Model):
 
     def __str__(self):
         return f"{self.quarterly_return} · {self.get_from_status_display()} → {self.get_to_status_display()}"
-
-
-class Severity(models.TextChoices):
-    ERROR = "error", _("Error (blocks)")
-    WARNING = "warning", _("Warning (needs a comment)")
 
 
 class ValidationRule(models.Model):

@@ -16,8 +16,8 @@ from imports.registry import register_file
 from scoping.resources import ScopedForeignKeyWidget, ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
-from .rules import active_rules, check_figures
-from .selectors import previous_figures_for
+from .rules import check_figures
+from .selectors import active_rules, previous_figures_for
 
 
 class RequiredIntegerWidget(widgets.IntegerWidget):

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from django.utils.translation import gettext as _
 
-from .models import FIGURES, Severity
+from .figures import FIGURES, Severity
 
 NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES), "planning_households"])
 
@@ -204,9 +204,3 @@ def check_figures(
             findings.append(Finding(rule.name, rule.severity, rule.message))
     findings.sort(key=lambda f: 0 if f.is_error else 1)
     return findings
-
-
-def active_rules():
-    from .models import ValidationRule
-
-    return list(ValidationRule.objects.filter(active=True).order_by("order", "name"))

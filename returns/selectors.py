@@ -328,3 +328,10 @@ __all__ = [
     "grid_rows",
     "review_returns",
 ]
+
+
+def active_rules():
+    """The validation rules in force, in the order they are applied."""
+    from .models import ValidationRule
+
+    return list(ValidationRule.objects.filter(active=True).order_by("order", "name"))

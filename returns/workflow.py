@@ -33,7 +33,8 @@ from .models import (
     ReturnStatus,
     previous_quarter,
 )
-from .rules import Finding, active_rules, check_figures
+from .rules import Finding, check_figures
+from .selectors import active_rules
 
 
 class WorkflowError(Exception):

@@ -92,9 +92,12 @@ def _number_error(widget, value) -> str | None:
 class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
     """Looks a related row up by one of several natural-key fields, within the user's scope."""
 
-    def __init__(self, model, field="pk", *, alternatives=(), **kwargs):
+    def __init__(self, model, field="pk", *, alternatives=(), listed=False, **kwargs):
         super().__init__(model, field=field, **kwargs)
         self.alternatives = tuple(alternatives)
+        # The import template offers the user's rows of ``model`` (their ``field``) as a
+        # drop-down list in this column (committee codes, say).
+        self.listed = listed
 
     def get_queryset(self, value, row, *args, **kwargs):
         return scope_queryset(self.model._default_manager.all(), kwargs.get("user"))

@@ -22,6 +22,20 @@ from accounts.roles import DISTRICT_ROLES
 UNSET = object()
 
 
+def street_model():
+    """The model of the streets that scope everything: the one a user's street points to
+    (``accounts.User.street``). The base and the frameworks reach the geography through it,
+    without importing the app that defines it."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model()._meta.get_field("street").related_model
+
+
+def district_model():
+    """The model of the district above the streets (``Street.district``)."""
+    return street_model()._meta.get_field("district").related_model
+
+
 def sees_all_streets(user) -> bool:
     """District roles (administrator, clerk, viewer) see every street."""
     if user is None or not user.is_authenticated or not user.is_active:
