@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from imports.models import ImportJob
 from imports.services import import_file
 from returns.models import QuarterlyReturn, ReturnStatus
 
@@ -135,16 +136,25 @@ def test_the_locked_return_message_is_all_chinese(clients, demo, nanhu_user, tmp
 
 
 def test_browser_import_previews_then_saves(clients, demo, tmp_path):
+    # The registers' one upload flow: post → the preview (a job) → confirm → saved.
     street = demo["streets"]["南湖"]
     path = workbook_from_grid(clients["nanhu"], street, tmp_path, fill)
     url = reverse("returns:return-import", args=[2007, 1]) + f"?street={street.pk}"
     with path.open("rb") as handle:
-        preview = clients["nanhu"].post(url, {"file": handle})
-    assert preview.status_code == 200 and preview.context["token"]
+        upload = clients["nanhu"].post(url, {"file": handle})
+    job = ImportJob.objects.get(register="returns")
+    assert upload.status_code == 302 and upload["Location"] == f"{url}&token={job.token}"
+    preview = clients["nanhu"].get(upload["Location"])
+    assert preview.status_code == 200 and preview.context["job"] == job
+    assert 'id="import-confirm"' in preview.content.decode()
     assert (
         QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 3
     )
-    clients["nanhu"].post(url, {"token": preview.context["token"]})
+    done = clients["nanhu"].post(upload["Location"], {"token": str(job.token), "confirm": "1"})
+    assert done["Location"] == reverse("imports:job", args=[job.token])
     assert (
         QuarterlyReturn.objects.filter(year=2007, quarter=1, committee__street=street).count() == 9
     )
+    result = clients["nanhu"].get(done["Location"]).content.decode()
+    assert 'id="import-result"' in result
+    assert f'href="{reverse("returns:return-grid", args=[2007, 1])}?street={street.pk}"' in result
