@@ -238,9 +238,7 @@ class UploadFlow:
             size=upload.size,
             language=get_language() or "",
         )
-        remember(
-            request, job, page=self.page_url, back=self.back_url, back_label=self.back_label
-        )
+        remember(request, job, page=self.page_url, back=self.back_url, back_label=self.back_label)
         with jobs.local_path(stored) as local:
             estimated = jobs.estimated_rows(local)
         background = jobs.goes_to_background(job, estimated=estimated)

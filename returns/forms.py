@@ -89,4 +89,3 @@ class ReasonForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 40}),
         error_messages={"required": _("Give a reason.")},
     )
-

@@ -171,9 +171,7 @@ def upload_to_grid(client, street, path, name=None):
     """The grid's upload: (the import page's URL, the job, the response to the upload)."""
     url = reverse("returns:return-import", args=[2007, 1]) + f"?street={street.pk}"
     with path.open("rb") as handle:
-        response = client.post(
-            url, {"file": SimpleUploadedFile(name or path.name, handle.read())}
-        )
+        response = client.post(url, {"file": SimpleUploadedFile(name or path.name, handle.read())})
     return url, ImportJob.objects.filter(register="returns").latest("pk"), response
 
 
