@@ -1,4 +1,8 @@
-"""The admin's import page of every register, through :func:`imports.services.import_file`.
+"""The one upload flow of the registers (:class:`UploadFlow`), through
+:func:`imports.services.import_file`, and the admin's import page of every register, which
+uses it. Any other page that takes a register's file uses it too (the quarterly grid's
+workbook import, ``returns.views.grid_import``): the same upload, job, preview and confirm,
+rendered with that page's own template and leading back to that page.
 
 ``ScopedAdmin`` (jianye/admin.py) mixes :class:`RegisterImportMixin` in; each register's
 admin (the model of one of ``imports.registry.REGISTERS``) gets ``…/import/`` under the name
@@ -23,8 +27,10 @@ resource is given the user).
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django import forms
 from django.conf import settings
@@ -47,6 +53,7 @@ from .registry import REGISTERS, resource_class
 from .services import can_import
 
 SESSION_KEY = "admin_imports"  # the tokens of this session's uploads, newest last
+SESSION_PAGES = "admin_import_pages"  # token → the page of the flow that took the upload
 SESSION_KEEP = 20
 PREVIEW_PER_PAGE = 100
 SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")  # what import_file reads
@@ -97,9 +104,25 @@ class UploadForm(forms.Form):
 # --- the session's uploads -----------------------------------------------------------------
 
 
-def remember(request, job: ImportJob) -> None:
-    tokens = [t for t in request.session.get(SESSION_KEY, []) if t != str(job.token)]
-    request.session[SESSION_KEY] = (tokens + [str(job.token)])[-SESSION_KEEP:]
+def remember(request, job: ImportJob, *, page: str = "", back: str = "", back_label="") -> None:
+    """Keeps the job's token in the session (only this session may preview and confirm it)
+    and, when given, the page of the flow that took it: its preview is shown there, and the
+    job's page leads back to ``back``."""
+    token = str(job.token)
+    tokens = [t for t in request.session.get(SESSION_KEY, []) if t != token]
+    request.session[SESSION_KEY] = (tokens + [token])[-SESSION_KEEP:]
+    if page:
+        pages = {t: p for t, p in request.session.get(SESSION_PAGES, {}).items() if t != token}
+        pages[token] = {"page": page, "back": back, "back_label": str(back_label)}
+        request.session[SESSION_PAGES] = dict(list(pages.items())[-SESSION_KEEP:])
+
+
+def flow_page(request, job: ImportJob) -> dict | None:
+    """The page (``page``, ``back``, ``back_label``) of the flow that took the job's file in
+    this session, if any; kept after the confirmation, for the job's page."""
+    if request is None:
+        return None
+    return request.session.get(SESSION_PAGES, {}).get(str(job.token))
 
 
 def forget(request, job: ImportJob) -> None:
@@ -125,10 +148,140 @@ def job_url(job: ImportJob) -> str:
     return reverse("imports:job", args=[job.token])
 
 
-def preview_url(job: ImportJob) -> str:
-    opts = model_for_register(job.register)._meta
-    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_import")
-    return f"{url}?token={job.token}"
+def with_query(url: str, **params) -> str:
+    """``url`` with ``params`` set in its query (other parameters kept)."""
+    parts = urlsplit(url)
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k not in params]
+    query += [(k, str(v)) for k, v in params.items()]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def admin_import_url(register: str) -> str:
+    opts = model_for_register(register)._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_import")
+
+
+def preview_url(job: ImportJob, request=None) -> str:
+    """The job's preview: on the page of the flow that took it (as this session remembers),
+    else on the register's admin import page."""
+    page = flow_page(request, job)
+    return with_query(page["page"] if page else admin_import_url(job.register), token=job.token)
+
+
+# --- the flow -------------------------------------------------------------------------------
+
+
+class UploadFlow:
+    """upload → :class:`~imports.models.ImportJob` → preview (the dry run) → confirm → the
+    job's page, for one register, on one page.
+
+    ``page_url`` is the page's own URL (the form; with ``?token=`` the preview; the confirm
+    is posted there); ``render(request, context)`` answers with the page's template, given
+    ``step`` ("upload": ``form``; "preview": ``job``, ``page_obj``, ``page_range``,
+    ``errors``, ``goes_to_background``, ``preview_url``) and ``upload_url``. The job's page
+    (progress, then result) is :func:`imports.views.job_page`, which leads back to
+    ``back_url`` (labelled ``back_label``) when given. Who may import is
+    :func:`imports.services.can_import`, asked first (403).
+    """
+
+    def __init__(
+        self,
+        *,
+        register: str,
+        page_url: str,
+        render: Callable,
+        back_url: str = "",
+        back_label="",
+    ):
+        self.register = register
+        self.page_url = page_url
+        self.render = render
+        self.back_url = back_url
+        self.back_label = back_label
+
+    def preview_url(self, job: ImportJob) -> str:
+        return with_query(self.page_url, token=job.token)
+
+    def view(self, request):
+        if not can_import(self.register, request.user):
+            raise PermissionDenied
+        token = request.POST.get("token") or request.GET.get("token")
+        if token:
+            job = session_job(request, token, self.register)
+            if request.method == "POST":
+                return self.confirm(request, job)
+            return self.preview(request, job)
+        form = UploadForm()
+        if request.method == "POST":
+            form = UploadForm(request.POST, request.FILES)
+            if form.is_valid():
+                response = self.upload(request, form)
+                if response is not None:
+                    return response
+        return self._render(request, {"form": form, "step": "upload"})
+
+    def _render(self, request, context):
+        return self.render(request, {"upload_url": self.page_url, **context})
+
+    def upload(self, request, form):
+        """Stores the file (``default_storage``), makes the job and checks it: here, or by the
+        worker for a big file. None when the file cannot be read (the form says why)."""
+        upload = form.cleaned_data["file"]
+        jobs.prune_stale_uploads()
+        suffix = Path(upload.name).suffix.lower()
+        stored = default_storage.save(f"{jobs.UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
+        job = ImportJob.objects.create(
+            user=request.user,
+            register=self.register,
+            file_name=Path(upload.name).name[:255],
+            stored=stored,
+            size=upload.size,
+            language=get_language() or "",
+        )
+        remember(request, job, page=self.page_url, back=self.back_url, back_label=self.back_label)
+        with jobs.local_path(stored) as local:
+            estimated = jobs.estimated_rows(local)
+        background = jobs.goes_to_background(job, estimated=estimated)
+        if tasks.start(job, ImportJob.Phase.CHECK, background=background):
+            return HttpResponseRedirect(job_url(job))
+        if job.status == ImportJob.Status.FAILED:
+            forget(request, job)
+            form.add_error("file", job.message)
+            return None  # the form again, with the reason
+        return HttpResponseRedirect(self.preview_url(job))
+
+    def preview(self, request, job):
+        if not job.checked:
+            return HttpResponseRedirect(job_url(job))  # being checked, imported, or failed
+        page = Paginator(job.preview, PREVIEW_PER_PAGE).get_page(request.GET.get("page"))
+        context = {
+            "step": "preview",
+            "job": job,
+            "page_obj": page,
+            "page_range": page.paginator.get_elided_page_range(page.number),
+            "errors": job.errors,
+            "goes_to_background": jobs.goes_to_background(job),
+            "preview_url": self.preview_url(job),
+        }
+        return self._render(request, context)
+
+    def confirm(self, request, job):
+        if request.POST.get("confirm") is None:
+            return HttpResponseRedirect(self.preview_url(job))
+        if not job.can_confirm:
+            messages.error(request, _("This file cannot be imported; see its errors."))
+            return HttpResponseRedirect(self.preview_url(job))
+        # One confirmation only (a double click, a second tab): the move out of "checked" is
+        # made by one request.
+        moved = ImportJob.objects.filter(
+            pk=job.pk, phase=ImportJob.Phase.CHECK, status=ImportJob.Status.DONE
+        ).update(phase=ImportJob.Phase.IMPORT, status=ImportJob.Status.QUEUED)
+        forget(request, job)
+        if not moved:
+            return HttpResponseRedirect(job_url(job))
+        job.refresh_from_db()
+        tasks.start(job, ImportJob.Phase.IMPORT, background=jobs.goes_to_background(job))
+        return HttpResponseRedirect(job_url(job))
 
 
 # --- the admin ------------------------------------------------------------------------------
@@ -158,26 +311,19 @@ class RegisterImportMixin:
         extra_context["has_import_permission"] = self.has_import_permission(request)
         return super().changelist_view(request, extra_context)
 
-    # The view --------------------------------------------------------------------------
+    # The view: the one upload flow, rendered in the admin ------------------------------
+
+    def get_upload_flow(self, request) -> UploadFlow:
+        return UploadFlow(
+            register=self.get_import_register(),
+            page_url=admin_import_url(self.get_import_register()),
+            render=self._render,
+        )
 
     def import_view(self, request):
         if not self.has_import_permission(request):
             raise PermissionDenied
-        register = self.get_import_register()
-        token = request.POST.get("token") or request.GET.get("token")
-        if token:
-            job = session_job(request, token, register)
-            if request.method == "POST":
-                return self._confirm(request, job)
-            return self._preview(request, job)
-        form = UploadForm()
-        if request.method == "POST":
-            form = UploadForm(request.POST, request.FILES)
-            if form.is_valid():
-                response = self._upload(request, register, form)
-                if response is not None:
-                    return response
-        return self._render(request, {"form": form, "step": "upload"})
+        return self.get_upload_flow(request).view(request)
 
     def _render(self, request, context):
         opts = self.opts
@@ -193,63 +339,6 @@ class RegisterImportMixin:
         }
         request.current_app = self.admin_site.name
         return TemplateResponse(request, self.import_template_name, context)
-
-    def _upload(self, request, register, form):
-        upload = form.cleaned_data["file"]
-        jobs.prune_stale_uploads()
-        suffix = Path(upload.name).suffix.lower()
-        stored = default_storage.save(f"{jobs.UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
-        job = ImportJob.objects.create(
-            user=request.user,
-            register=register,
-            file_name=Path(upload.name).name[:255],
-            stored=stored,
-            size=upload.size,
-            language=get_language() or "",
-        )
-        remember(request, job)
-        with jobs.local_path(stored) as local:
-            estimated = jobs.estimated_rows(local)
-        background = jobs.goes_to_background(job, estimated=estimated)
-        if tasks.start(job, ImportJob.Phase.CHECK, background=background):
-            return HttpResponseRedirect(job_url(job))
-        if job.status == ImportJob.Status.FAILED:
-            forget(request, job)
-            form.add_error("file", job.message)
-            return None  # the form again, with the reason
-        return HttpResponseRedirect(preview_url(job))
-
-    def _preview(self, request, job):
-        if not job.checked:
-            return HttpResponseRedirect(job_url(job))  # being checked, imported, or failed
-        page = Paginator(job.preview, PREVIEW_PER_PAGE).get_page(request.GET.get("page"))
-        context = {
-            "step": "preview",
-            "job": job,
-            "page_obj": page,
-            "page_range": page.paginator.get_elided_page_range(page.number),
-            "errors": job.errors,
-            "goes_to_background": jobs.goes_to_background(job),
-        }
-        return self._render(request, context)
-
-    def _confirm(self, request, job):
-        if request.POST.get("confirm") is None:
-            return HttpResponseRedirect(preview_url(job))
-        if not job.can_confirm:
-            messages.error(request, _("This file cannot be imported; see its errors."))
-            return HttpResponseRedirect(preview_url(job))
-        # One confirmation only (a double click, a second tab): the move out of "checked" is
-        # made by one request.
-        moved = ImportJob.objects.filter(
-            pk=job.pk, phase=ImportJob.Phase.CHECK, status=ImportJob.Status.DONE
-        ).update(phase=ImportJob.Phase.IMPORT, status=ImportJob.Status.QUEUED)
-        forget(request, job)
-        if not moved:
-            return HttpResponseRedirect(job_url(job))
-        job.refresh_from_db()
-        tasks.start(job, ImportJob.Phase.IMPORT, background=jobs.goes_to_background(job))
-        return HttpResponseRedirect(job_url(job))
 
 
 class RegisterAdmin(RegisterImportMixin, ScopedExportMixin, VersionCheckedAdminMixin, ScopedAdmin):

@@ -50,12 +50,9 @@ def background_rows() -> int:
 
 @contextmanager
 def local_path(stored: str):
-    """A path on this machine for a file of default_storage (a temporary copy if remote)."""
-    try:
-        yield Path(default_storage.path(stored))
-        return
-    except NotImplementedError:
-        pass
+    """A path on this machine for a file of default_storage: always a temporary copy, read
+    through ``default_storage.open()`` (object storage has no ``path()``), with the stored
+    name's suffix (the readers go by it); deleted when the block ends."""
     with (
         default_storage.open(stored, "rb") as source,
         NamedTemporaryFile(suffix=Path(stored).suffix) as copy,

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
-from .admin_flow import SESSION_KEY, model_for_register, preview_url
+from .admin_flow import SESSION_KEY, admin_import_url, flow_page, model_for_register, preview_url
 from .jobs import fail_if_dead
 from .models import ImportJob
 from .registry import REGISTERS, resource_class
@@ -51,9 +51,10 @@ def visible_job(request, token) -> ImportJob:
 
 def next_url(request, job: ImportJob) -> str:
     """Where the user goes once the job is done: the preview after a check (in the session
-    that uploaded the file), else the job's own page with its result."""
+    that uploaded the file, on the page of the flow that took it), else the job's own page
+    with its result."""
     if job.checked and str(job.token) in request.session.get(SESSION_KEY, []):
-        return preview_url(job)
+        return preview_url(job, request)
     return reverse("imports:job", args=[job.token])
 
 
@@ -69,6 +70,7 @@ def job_page(request, token):
     record_url = None
     if job.record_id and request.user.has_perm("imports.view_importrecord"):
         record_url = reverse("admin:imports_importrecord_change", args=[job.record_id])
+    page = flow_page(request, job)  # the page that took the file, in this session
     context = {
         **admin.site.each_context(request),
         "title": _("Import of “%(file)s”") % {"file": job.file_name},
@@ -76,7 +78,9 @@ def job_page(request, token):
         "job": job,
         "record_url": record_url,
         "progress_url": reverse("imports:job-progress", args=[job.token]),
-        "import_url": reverse(f"admin:{opts.app_label}_{opts.model_name}_import"),
+        "import_url": page["page"] if page else admin_import_url(job.register),
+        "back_url": page["back"] if page else "",
+        "back_label": page["back_label"] if page else "",
     }
     return TemplateResponse(request, "admin/imports/job.html", context)
 

@@ -89,10 +89,3 @@ class ReasonForm(forms.Form):
         widget=forms.TextInput(attrs={"size": 40}),
         error_messages={"required": _("Give a reason.")},
     )
-
-
-class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=_("workbook (.xlsx)"),
-        help_text=_("The grid's workbook, filled in; nothing is saved before you confirm."),
-    )

@@ -7,13 +7,9 @@ street's ids are a 404) and changes returns only through :mod:`returns.workflow`
 
 from __future__ import annotations
 
-import uuid
-from pathlib import Path
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,13 +18,11 @@ from django.utils.translation import gettext as _
 
 from communities.models import Street
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
-from imports.errors import ImportFileError
-from imports.reading import read_dataset
-from imports.services import import_file
+from imports.admin_flow import UploadFlow
 from scoping.rules import scope_queryset, sees_all_streets
 
 from .exporters import grid_workbook_bytes
-from .forms import ImportForm, ReasonForm, ReturnGridFormSet
+from .forms import ReasonForm, ReturnGridFormSet
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_deadline
 from .selectors import completeness, grid_rows, review_returns
 from .workflow import (
@@ -431,70 +425,31 @@ def grid_workbook(request, year, quarter):
     return response
 
 
-UPLOADS = "returns-imports"
-
-
 @login_required
 def grid_import(request, year, quarter):
-    """Upload a filled workbook, see the preview (dry run), then confirm to save."""
+    """The grid's workbook back in: the registers' one upload flow
+    (:class:`imports.admin_flow.UploadFlow`) into the register "returns", whose resource
+    reads the grid's columns; upload, the preview (a dry run) on this page, confirm, then
+    the job's page, which leads back to the grid."""
     _check_quarter(year, quarter)
     _require_perm(request.user, "change_quarterlyreturn")
     street = _street_for(request)
-    context = {"year": year, "quarter": quarter, "street": street, "form": ImportForm()}
-    if request.method == "POST" and request.POST.get("token"):
-        token = request.POST["token"]
-        stored = request.session.get("returns_import", {}).get(token)
-        if not stored:
-            raise Http404(_("This import has expired; upload the file again."))
-        path = Path(default_storage.path(stored))
-        try:
-            outcome = import_file(register="returns", path=path, user=request.user)
-        except ImportFileError as exc:
-            messages.error(request, str(exc))
-            return redirect(request.path)
-        finally:
-            default_storage.delete(stored)
-            request.session.get("returns_import", {}).pop(token, None)
-            request.session.modified = True
-        if outcome.errors:
-            for error in outcome.errors:
-                messages.error(request, str(error))
-        else:
-            messages.success(
-                request,
-                _("Imported: %(new)s new, %(updated)s updated, %(unchanged)s unchanged.")
-                % {"new": outcome.new, "updated": outcome.updated, "unchanged": outcome.unchanged},
-            )
-        if street is not None:
-            return redirect(_grid_url(street, year, quarter))
-        return redirect(reverse("returns:return-index"))
-    if request.method == "POST":
-        form = ImportForm(request.POST, request.FILES)
-        context["form"] = form
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            suffix = Path(upload.name).suffix.lower()
-            if suffix not in (".xlsx", ".csv"):
-                form.add_error("file", _("Only .xlsx and .csv files can be imported."))
-                return render(request, "returns/import.html", context, status=400)
-            stored = default_storage.save(f"{UPLOADS}/{uuid.uuid4().hex}{suffix}", upload)
-            path = Path(default_storage.path(stored))
-            try:
-                outcome = import_file(
-                    register="returns", path=path, user=request.user, dry_run=True
-                )
-                dataset = read_dataset(path)
-            except ImportFileError as exc:
-                default_storage.delete(stored)
-                form.add_error("file", str(exc))
-                return render(request, "returns/import.html", context, status=400)
-            context.update({"outcome": outcome, "dataset": dataset})
-            if outcome.errors:
-                default_storage.delete(stored)
-            else:
-                token = uuid.uuid4().hex
-                request.session.setdefault("returns_import", {})[token] = stored
-                request.session.modified = True
-                context["token"] = token
-            return render(request, "returns/import.html", context)
-    return render(request, "returns/import.html", context)
+    page_url = reverse("returns:return-import", args=[year, quarter])
+    if street is not None:
+        page_url += f"?street={street.pk}"
+        back_url = _grid_url(street, year, quarter)
+    else:
+        back_url = reverse("returns:return-index")
+
+    def render_page(request, context):
+        page = {"year": year, "quarter": quarter, "street": street, **context}
+        return render(request, "returns/import.html", page)
+
+    flow = UploadFlow(
+        register="returns",
+        page_url=page_url,
+        render=render_page,
+        back_url=back_url,
+        back_label=_("Back to the grid") if street is not None else _("Back to the returns"),
+    )
+    return flow.view(request)
