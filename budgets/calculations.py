@@ -55,7 +55,7 @@ from django.db.models.functions import Cast, Coalesce
 from communities.effective import first_month_in_force, is_in_force
 from communities.models import Committee, CommitteeKind, Street
 from communities.validators import EARLIEST_DATE
-from scoping.rules import SYSTEM, scope_queryset
+from scoping.rules import scope_queryset
 from staffing.models import PayStandard, Position, Posting
 from staffing.periods import months_touched
 
@@ -541,7 +541,7 @@ def _street_id(street) -> int | None:
 def budget_compute(
     *,
     year: int,
-    user=SYSTEM,
+    user,
     scenario: Scenario | None = None,
     street: Street | int | None = None,
 ) -> BudgetResult:
@@ -662,7 +662,7 @@ class ComparisonLine:
         return self.scenario - self.base
 
 
-def budget_compare(*, year: int, scenario: Scenario, user=SYSTEM) -> list[ComparisonLine]:
+def budget_compare(*, year: int, scenario: Scenario, user) -> list[ComparisonLine]:
     """Base budget against ``scenario``: the district first, then each street."""
     base = budget_compute(year=year, user=user)
     what_if = budget_compute(year=year, user=user, scenario=scenario)

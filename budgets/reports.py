@@ -50,8 +50,8 @@ class FundingReport(Report):
             )
         }
 
-    def __init__(self, *, year: int, **kwargs):
-        super().__init__(year=year, **kwargs)
+    def __init__(self, *, user, year: int, **kwargs):
+        super().__init__(user=user, year=year, **kwargs)
         self.scenario = scenario_named(self.options.get("scenario"))
         self._result = None
 

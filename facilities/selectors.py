@@ -1,7 +1,7 @@
 """Reads of the facilities register: compliance shares, missing items, area shortfalls.
 
-Every function is keyword-only and takes the ``user`` whose scope applies (the command-line
-operator :data:`scoping.rules.SYSTEM` by default). The report, the admin and the tests
+Every function is keyword-only and requires the ``user`` whose scope applies (the command-line
+passes the operator :data:`scoping.rules.SYSTEM`). The report, the admin and the tests
 call these; nothing recomputes the rules elsewhere.
 """
 
@@ -15,7 +15,7 @@ from django.db.models import Case, Count, DecimalField, F, QuerySet, Sum, Value,
 from django.db.models.functions import Greatest
 
 from communities.models import Committee, CommitteeKind, CommitteeStatus
-from scoping.rules import SYSTEM, scope_queryset
+from scoping.rules import scope_queryset
 
 from .models import (
     AreaStandard,
@@ -91,7 +91,7 @@ def committee_compliance(*, committee: Committee, year: int) -> ComplianceSummar
     )
 
 
-def compliance_by_committee(*, year: int, user=SYSTEM) -> dict[int, ComplianceSummary]:
+def compliance_by_committee(*, year: int, user) -> dict[int, ComplianceSummary]:
     """Every visible committee's compliance summary for ``year``, in a fixed number of queries."""
     items = function_standard_items()
     committees = list(
@@ -147,7 +147,7 @@ def required_area_expression(standard: AreaStandard | None):
     )
 
 
-def committees_with_area(*, year: int, user=SYSTEM, standard: AreaStandard | None = None):
+def committees_with_area(*, year: int, user, standard: AreaStandard | None = None):
     """Urban committees existing at the end of ``year``, annotated in one query with:
 
     ``premises_in_use``, ``area_in_use`` (m²), ``planned``, ``never_built``, ``diverted``
@@ -186,7 +186,7 @@ def committees_with_area(*, year: int, user=SYSTEM, standard: AreaStandard | Non
     return queryset
 
 
-def area_shortfalls(*, year: int, user=SYSTEM) -> QuerySet:
+def area_shortfalls(*, year: int, user) -> QuerySet:
     """Operating committees under the area standard at the end of ``year``, furthest first.
 
     Each row carries ``area_in_use``, ``required_area`` and ``shortfall`` (m²).

@@ -14,3 +14,10 @@ class ImportsConfig(AppConfig):
 
         autodiscover_modules("resources")
         registry.put_in_app_order([config.name for config in apps.get_app_configs()])
+
+        from django.core import checks
+
+        from .checks import check_register_admins, check_register_exports
+
+        checks.register(check_register_admins, checks.Tags.admin)
+        checks.register(check_register_exports)

@@ -20,7 +20,6 @@ from budgets.calculations import Standards
 from reports.documents import Document, Section, report_table
 from reports.numbers import grouped
 from reports.registry import RowLevel, get_report_class
-from scoping.rules import SYSTEM
 from staffing.models import Position
 
 IDENTIFIER = "basic-situation"
@@ -240,7 +239,7 @@ def facilities_section(*, year: int, user) -> Section:
     return Section(heading=_("3. Facilities"), paragraphs=paragraphs, tables=[table])
 
 
-def basic_situation(*, year: int, user=SYSTEM) -> BasicSituation:
+def basic_situation(*, year: int, user) -> BasicSituation:
     """The year's basic situation as ``user`` may see it (a street user: their street)."""
     establishment = establishment_section(year=year, user=user)
     unit = get_report_class("establishment")(user=user, year=year)

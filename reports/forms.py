@@ -20,7 +20,7 @@ class ReportParametersForm(forms.Form):
         choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
     )
 
-    def __init__(self, *args, report_class=None, user=None, year=None, **kwargs):
+    def __init__(self, *args, user, report_class=None, year=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = year or year_default()
         parameters = report_class.parameters if report_class is not None else ("year",)

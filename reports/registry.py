@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from scoping.rules import SYSTEM, district_model, scope_queryset, street_model
+from scoping.rules import district_model, scope_queryset, street_model
 
 if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
     from communities.models import District
@@ -100,9 +100,9 @@ class Report:
         return {}
 
     def __init__(
-        self, *, user=None, year: int, quarter: int | None = None, district=None, **options
+        self, *, user, year: int, quarter: int | None = None, district=None, **options
     ):
-        self.user = user or SYSTEM
+        self.user = user
         # A district the page is narrowed to (reports.levels): it names the reporting unit.
         self.district = district
         self.year = int(year)

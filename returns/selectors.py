@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from communities.models import Committee, CommitteeStatus, PlanningStandard, Street
 from facilities.models import Premises, in_use_q
-from scoping.rules import SYSTEM, scope_queryset
+from scoping.rules import scope_queryset
 from staffing.models import Posting
 
 from .models import (
@@ -120,7 +120,7 @@ class GridRow:
         return self.previous.figures() if self.previous else None
 
 
-def grid_rows(*, street: Street, year: int, quarter: int, user=SYSTEM) -> list[GridRow]:
+def grid_rows(*, street: Street, year: int, quarter: int, user) -> list[GridRow]:
     """One row per committee of ``street`` that existed in the quarter, with this quarter's
     return (or None), last quarter's, and the registers' figures. Four queries."""
     first, last = quarter_bounds(year, quarter)
@@ -217,7 +217,7 @@ class Completeness:
 
 
 def completeness(
-    *, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None
+    *, year: int, quarter: int, user, today: datetime.date | None = None
 ) -> Completeness:
     """Expected, submitted, approved, on time and late returns of a quarter, per street and
     for the district. Expected: committees that existed in the quarter. Submitted: returns
@@ -280,7 +280,7 @@ def completeness(
 
 
 def completeness_totals(
-    *, year: int, quarter: int, user=SYSTEM, today: datetime.date | None = None
+    *, year: int, quarter: int, user, today: datetime.date | None = None
 ) -> CompletenessLine:
     """The whole scope's line of :func:`completeness` (expected, submitted, approved, on
     time, late), counted by the database in one query, without listing committees: what the

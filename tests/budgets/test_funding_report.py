@@ -9,6 +9,7 @@ from django.core.management import CommandError, call_command
 
 from budgets.models import Scenario, ScenarioPayChange
 from reports.registry import ReportError, get_report_class
+from scoping.rules import SYSTEM
 from staffing.models import Position
 
 
@@ -19,7 +20,7 @@ def funding(**kwargs):
 
 @pytest.mark.django_db
 def test_funding_report_reproduces_the_brief(demo):
-    report, rows = funding()
+    report, rows = funding(user=SYSTEM)
     total = rows[0]
     assert total.level == "total"
     assert total.values["staff"] == Decimal("2031600.00")
@@ -80,7 +81,7 @@ def test_exportreport_with_a_scenario(demo, tmp_path):
     )  # fmt: skip
     sheet = openpyxl.load_workbook(target).active
     assert "社工800" in sheet["A1"].value
-    base_staff = funding()[1][0].values["staff"]
+    base_staff = funding(user=SYSTEM)[1][0].values["staff"]
     # 152 social workers (the party-affairs workers are paid as social workers) get 50 more
     # for 12 months.
     assert sheet["B5"].value == base_staff + 152 * 50 * 12
@@ -94,7 +95,7 @@ def test_unknown_scenario_is_a_command_error(demo, tmp_path):
             "--output", str(tmp_path / "x.xlsx"), stdout=io.StringIO(),
         )  # fmt: skip
     with pytest.raises(ReportError):
-        get_report_class("funding")(year=2006, scenario="没有这个")
+        get_report_class("funding")(year=2006, user=SYSTEM, scenario="没有这个")
 
 
 @pytest.mark.django_db

@@ -9,6 +9,7 @@ from budgets.calculations import budget_compute, budget_explain
 from budgets.models import CostShare, OfficeFundRate, PartyAffairsAllocation
 from budgets.money import money, round_units, yuan
 from communities.models import CommitteeKind, CommitteeStatus
+from scoping.rules import SYSTEM
 from staffing.models import PayStandard
 
 D = datetime.date
@@ -41,7 +42,7 @@ def test_a_full_year_and_a_start_on_15_april(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.director, D(2003, 5, 1))
     world.post(committee, world.worker, D(2006, 4, 15))  # paid from April: 9 months
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     assert amounts.staff == Decimal(12 * 850 + 9 * 750)  # 10,200 + 6,750 = 16,950
 
 
@@ -49,7 +50,7 @@ def test_a_full_year_and_a_start_on_15_april(world):
 def test_leaving_mid_month_counts_that_month(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.worker, D(2005, 1, 1), D(2006, 10, 10))  # Jan–Oct: 10 months
-    assert row(budget_compute(year=2006), committee).staff == Decimal(10 * 750)
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).staff == Decimal(10 * 750)
 
 
 @pytest.mark.django_db
@@ -59,9 +60,11 @@ def test_a_standard_that_rises_on_1_july_applies_from_july(world):
     PayStandard.objects.create(
         position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 1)
     )
-    assert row(budget_compute(year=2006), committee).staff == Decimal(6 * 750 + 6 * 800)  # 9,300
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).staff == Decimal(
+        6 * 750 + 6 * 800
+    )  # 9,300
     # The year before is recomputed with its own standards.
-    assert row(budget_compute(year=2005), committee).staff == Decimal(0)
+    assert row(budget_compute(year=2005, user=SYSTEM), committee).staff == Decimal(0)
 
 
 @pytest.mark.django_db
@@ -71,7 +74,9 @@ def test_a_standard_from_15_july_applies_from_august(world):
     PayStandard.objects.create(
         position=world.worker, monthly_amount=800, effective_from=D(2006, 7, 15)
     )
-    assert row(budget_compute(year=2006), committee).staff == Decimal(7 * 750 + 5 * 800)  # 9,250
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).staff == Decimal(
+        7 * 750 + 5 * 800
+    )  # 9,250
 
 
 @pytest.mark.django_db
@@ -107,14 +112,14 @@ def test_paid_as_and_unpaid_positions(world):
     committee = world.committee("甲社区", households=0)
     world.post(committee, world.party, D(2006, 1, 1))  # paid as a social worker
     world.post(committee, world.volunteer, D(2006, 1, 1))  # not paid
-    assert row(budget_compute(year=2006), committee).staff == Decimal(12 * 750)
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).staff == Decimal(12 * 750)
 
 
 @pytest.mark.django_db
 def test_office_funds_per_100_households(world):
     committee = world.committee("甲社区", households=2468)
     # 2,468 / 100 × 200 × 12 = 59,232
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     assert amounts.office == Decimal("59232.00")
     assert amounts.district_share == amounts.street_share == Decimal("29616.00")
 
@@ -126,7 +131,7 @@ def test_office_funds_are_rounded_half_up_once(world):
     )
     committee = world.committee("甲社区", households=1)
     # 1 / 100 × 200.05 × 12 = 24.006 → 24.01; the district's half 12.003 → 12.00, the street the rest
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     assert amounts.office == Decimal("24.01")
     assert amounts.district_share == Decimal("12.00")
     assert amounts.street_share == Decimal("12.01")
@@ -138,7 +143,7 @@ def test_a_committee_that_shares_an_office(world):
     guest = world.committee(
         "合署社区", households=2000, status=CommitteeStatus.SHARING, shares_office_with=host
     )
-    result = budget_compute(year=2006)
+    result = budget_compute(year=2006, user=SYSTEM)
     # The guest's households are still served: 2,000 / 100 × 200 × 12 = 48,000
     assert row(result, guest).office == Decimal("48000.00")
     assert row(result, host).office == Decimal("72000.00")
@@ -154,29 +159,29 @@ def test_a_committee_revoked_mid_year(world):
         "撤销社区", households=2500, status=CommitteeStatus.REVOKED, revoked_on=D(2006, 6, 30)
     )
     # January–June: 2,500 / 100 × 200 × 6 = 30,000
-    assert row(budget_compute(year=2006), committee).office == Decimal("30000.00")
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).office == Decimal("30000.00")
     # Out of the years after its revocation.
-    assert budget_compute(year=2007).committee(committee.pk) is None
+    assert budget_compute(year=2007, user=SYSTEM).committee(committee.pk) is None
 
 
 @pytest.mark.django_db
 def test_a_committee_established_mid_year(world):
     committee = world.committee("新社区", households=1500, established_on=D(2006, 3, 10))
     # March–December: 1,500 / 100 × 200 × 10 = 30,000
-    assert row(budget_compute(year=2006), committee).office == Decimal("30000.00")
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).office == Decimal("30000.00")
 
 
 @pytest.mark.django_db
 def test_village_committees_get_no_office_funds(world):
     committee = world.committee("测试村", households=1460, kind=CommitteeKind.VILLAGE)
-    assert row(budget_compute(year=2006), committee).office == Decimal("0.00")
+    assert row(budget_compute(year=2006, user=SYSTEM), committee).office == Decimal("0.00")
 
 
 @pytest.mark.django_db
 def test_a_different_cost_share_from_july(world):
     committee = world.committee("甲社区", households=1000)  # 2,000 a month
     CostShare.objects.create(district_percent=60, effective_from=D(2006, 7, 1))
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     assert amounts.total == Decimal("24000.00")
     assert amounts.district_share == Decimal(6 * 2000 * 50 / 100 + 6 * 2000 * 60 / 100)  # 13,200
     assert amounts.street_share == Decimal("10800.00")
@@ -186,7 +191,7 @@ def test_a_different_cost_share_from_july(world):
 def test_no_cost_share_standard_means_half_and_half(world):
     CostShare.objects.all().delete()
     committee = world.committee("甲社区", households=1000)
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     assert amounts.district_share == amounts.street_share == Decimal("12000.00")
 
 
@@ -196,11 +201,11 @@ def test_streets_and_district_add_up(world):
     west = world.committee("西一", households=2000, street=world.west)
     world.post(east, world.director, D(2006, 1, 1))
     world.post(west, world.worker, D(2006, 4, 15))
-    result = budget_compute(year=2006)
+    result = budget_compute(year=2006, user=SYSTEM)
     assert result.street(world.east.pk).amounts.total == Decimal(24000 + 12 * 850)
     assert result.street(world.west.pk).amounts.total == Decimal(48000 + 9 * 750)
     assert result.amounts.total == Decimal(24000 + 12 * 850 + 48000 + 9 * 750)
-    only_west = budget_compute(year=2006, street=world.west)
+    only_west = budget_compute(year=2006, user=SYSTEM, street=world.west)
     assert [s.name for s in only_west.streets] == ["西街道"]
     assert only_west.amounts.total == Decimal(48000 + 9 * 750)
 
@@ -212,7 +217,7 @@ def test_party_affairs_allocations_by_street_and_district_wide(world):
         year=2006, source="street_match", street=world.east, amount=300
     )
     PartyAffairsAllocation.objects.create(year=2005, source="city_district", amount=999)
-    result = budget_compute(year=2006)
+    result = budget_compute(year=2006, user=SYSTEM)
     assert result.party_city_district == Decimal("1000.00")
     assert result.party_street_match == Decimal("300.00")
     assert result.street(world.east.pk).party_street_match == Decimal("300.00")
@@ -238,7 +243,10 @@ def test_the_explanation_lists_who_how_long_at_what_standard(world):
     assert explanation.amounts.staff == Decimal(12 * 850 + 3 * 750 + 6 * 800)
     assert sum(line.months for line in explanation.office_lines) == 12
     # Exactly the committee's row of the one calculation.
-    assert explanation.amounts == budget_compute(year=2006).committee(committee.pk).amounts
+    assert (
+        explanation.amounts
+        == budget_compute(year=2006, user=SYSTEM).committee(committee.pk).amounts
+    )
 
 
 @pytest.mark.django_db
@@ -247,7 +255,7 @@ def test_staff_funds_follow_a_cost_share_change(world):
     world.post(committee, world.worker, D(2006, 4, 15))
     world.post(committee, world.director, D(2005, 1, 1))
     CostShare.objects.create(district_percent=60, effective_from=D(2006, 7, 1))
-    amounts = row(budget_compute(year=2006), committee)
+    amounts = row(budget_compute(year=2006, user=SYSTEM), committee)
     # Social worker: April–June 3 × 750 at 50%, July–December 6 × 750 at 60%;
     # director: 6 × 850 at 50%, 6 × 850 at 60%.
     district = Decimal(3 * 750 * 50 + 6 * 750 * 60 + 6 * 850 * 50 + 6 * 850 * 60) / 100

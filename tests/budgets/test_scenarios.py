@@ -14,6 +14,7 @@ from budgets.models import (
     ScenarioPayChange,
     ScenarioRateChange,
 )
+from scoping.rules import SYSTEM
 from staffing.models import PayStandard
 
 D = datetime.date
@@ -44,13 +45,15 @@ def test_scenario_changes_the_result_not_the_base_nor_the_standards(world, scena
         OfficeFundRate.objects.values_list("amount_per_100_households", "effective_from")
     )
 
-    what_if = budget_compute(year=2006, scenario=scenario).committee(committee.pk).amounts
+    what_if = (
+        budget_compute(year=2006, user=SYSTEM, scenario=scenario).committee(committee.pk).amounts
+    )
     # Social workers 800 from January (the party-affairs worker too, from April): 12×800 + 9×800
     # plus the director unchanged 12×850; office 2,000 / 100 × 250 × 12 = 60,000.
     assert what_if.staff == Decimal(12 * 800 + 9 * 800 + 12 * 850)
     assert what_if.office == Decimal("60000.00")
 
-    base = budget_compute(year=2006).committee(committee.pk).amounts
+    base = budget_compute(year=2006, user=SYSTEM).committee(committee.pk).amounts
     assert base.staff == Decimal(12 * 750 + 9 * 750 + 12 * 850)
     assert base.office == Decimal("48000.00")
 
@@ -76,7 +79,11 @@ def test_scenario_replaces_later_real_standards_from_its_date(world):
         scenario=scenario, position=world.worker, monthly_amount=900, effective_from=D(2006, 4, 1)
     )
     # Real 750 before April, then the scenario's 900 (the real July rise is replaced).
-    staff = budget_compute(year=2006, scenario=scenario).committee(committee.pk).amounts.staff
+    staff = (
+        budget_compute(year=2006, user=SYSTEM, scenario=scenario)
+        .committee(committee.pk)
+        .amounts.staff
+    )
     assert staff == Decimal(3 * 750 + 9 * 900)
 
 
@@ -87,7 +94,9 @@ def test_scenario_cost_share(world):
     ScenarioCostShareChange.objects.create(
         scenario=scenario, district_percent=60, effective_from=D(2006, 1, 1)
     )
-    amounts = budget_compute(year=2006, scenario=scenario).committee(committee.pk).amounts
+    amounts = (
+        budget_compute(year=2006, user=SYSTEM, scenario=scenario).committee(committee.pk).amounts
+    )
     assert amounts.district_share == Decimal("14400.00")
     assert amounts.street_share == Decimal("9600.00")
     assert list(CostShare.objects.values_list("district_percent", flat=True)) == [Decimal("50.00")]
@@ -99,7 +108,7 @@ def test_comparison_per_street_and_district(world, scenario):
     west = world.committee("西一", households=2000, street=world.west)
     world.post(east, world.worker, D(2006, 1, 1))
     world.post(west, world.director, D(2006, 1, 1))
-    lines = budget_compare(year=2006, scenario=scenario)
+    lines = budget_compare(year=2006, user=SYSTEM, scenario=scenario)
     assert [line.level for line in lines] == ["total", "street", "street"]
     total, east_line, west_line = lines
     # East: 12 × 50 more pay, 1,000 / 100 × 50 × 12 = 6,000 more office funds.

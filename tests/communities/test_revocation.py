@@ -21,6 +21,7 @@ from budgets.models import OfficeFundRate
 from communities.models import Committee, CommitteeStatus, people_in_post
 from communities.resources import CommitteeResource
 from imports.services import import_file
+from scoping.rules import SYSTEM
 from staffing.models import PayStandard, Posting
 
 from .test_scoping_matrix import committee_form_data
@@ -167,7 +168,7 @@ def test_a_committee_revoked_mid_year_is_paid_only_until_its_revocation(committe
     """Data from before the rule: revoked in June with its postings left open. Staff and
     office funds count January to June (the month of the revocation, like a posting that
     ends in it), from the pay standards and the office-fund rate in force each month."""
-    before = budget_compute(year=YEAR)
+    before = budget_compute(year=YEAR, user=SYSTEM)
     whole_year = before.committee(committee.pk)
     Committee.objects.filter(pk=committee.pk).update(status="revoked", revoked_on=REVOKED_ON)
     assert open_postings(committee)  # still open: the budget must stop paying them anyway
@@ -192,7 +193,7 @@ def test_a_committee_revoked_mid_year_is_paid_only_until_its_revocation(committe
         for start, _end in months_of(YEAR, REVOKED_ON.month)
     )
 
-    result = budget_compute(year=YEAR)
+    result = budget_compute(year=YEAR, user=SYSTEM)
     revoked = result.committee(committee.pk)
     assert revoked.amounts.staff == staff.quantize(Decimal("0.01"))
     assert revoked.amounts.office == office.quantize(Decimal("0.01"))
@@ -207,4 +208,4 @@ def test_a_committee_revoked_mid_year_is_paid_only_until_its_revocation(committe
     assert {c.id: c.amounts for c in result.committees() if c.id != committee.pk} == others
     # Revoked before the year: nothing at all.
     Committee.objects.filter(pk=committee.pk).update(revoked_on=datetime.date(YEAR - 1, 12, 31))
-    assert budget_compute(year=YEAR).committee(committee.pk) is None
+    assert budget_compute(year=YEAR, user=SYSTEM).committee(committee.pk) is None

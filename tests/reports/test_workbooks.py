@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from reports.registry import REPORTS, ColumnKind, RowLevel, get_report_class
 from reports.rendering import HEADER_ROW, NUMBER_FORMATS, render_csv, render_xlsx
+from scoping.rules import SYSTEM
 
 IDENTIFIERS = [r.identifier for r in REPORTS]
 # The demo's district totals that the brief gives, per report and column.
@@ -93,7 +94,7 @@ def test_workbook_head_body_and_print_setup(demo, users, identifier):
 @pytest.mark.django_db
 @pytest.mark.parametrize("identifier", IDENTIFIERS)
 def test_totals_are_the_sum_of_the_streets(demo, identifier):
-    report = make(identifier)
+    report = make(identifier, user=SYSTEM)
     sheet = workbook(report)
     columns = report.columns()
     rows = report.rows()
@@ -112,7 +113,7 @@ def test_totals_are_the_sum_of_the_streets(demo, identifier):
 @pytest.mark.django_db
 @pytest.mark.parametrize("identifier", sorted(BRIEF_TOTALS))
 def test_workbook_totals_reproduce_the_brief(demo, identifier):
-    report = make(identifier)
+    report = make(identifier, user=SYSTEM)
     sheet = workbook(report)
     keys = [c.key for c in report.columns()]
     for key, expected in BRIEF_TOTALS[identifier].items():
@@ -121,7 +122,7 @@ def test_workbook_totals_reproduce_the_brief(demo, identifier):
 
 @pytest.mark.django_db
 def test_funding_money_keeps_two_decimals_and_thousands(demo):
-    sheet = workbook(make("funding"))
+    sheet = workbook(make("funding", user=SYSTEM))
     cell = sheet["B5"]
     assert cell.value == Decimal("2031600.00") and cell.number_format == "#,##0.00"
 
@@ -129,7 +130,7 @@ def test_funding_money_keeps_two_decimals_and_thousands(demo):
 @pytest.mark.django_db
 @pytest.mark.parametrize("identifier", IDENTIFIERS)
 def test_csv_has_the_same_rows(demo, identifier):
-    report = make(identifier)
+    report = make(identifier, user=SYSTEM)
     raw = render_csv(report)
     assert raw.startswith(b"\xef\xbb\xbf")
     lines = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
@@ -154,7 +155,7 @@ def test_formula_like_text_is_neutralised(demo):
     committee = demo["committees"]["沿河社区"]
     committee.street.name = "=HYPERLINK(1)"
     committee.street.save()
-    sheet = workbook(make("establishment"))
+    sheet = workbook(make("establishment", user=SYSTEM))
     labels = [sheet.cell(row=r, column=1).value for r in range(5, 11)]
     assert "'=HYPERLINK(1)" in labels
 

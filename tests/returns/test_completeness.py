@@ -15,6 +15,7 @@ from returns.models import (
     quarter_deadline,
 )
 from returns.selectors import completeness
+from scoping.rules import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +40,7 @@ def at(day):
 
 def test_revoked_and_established_mid_quarter(demo):
     shuangzha = demo["streets"]["双闸"]  # 双闸社区 and two village committees: 3 expected
-    base = completeness(year=2007, quarter=2, today=datetime.date(2007, 6, 1))
+    base = completeness(year=2007, quarter=2, user=SYSTEM, today=datetime.date(2007, 6, 1))
     assert [line.expected for line in base.streets if line.label == "双闸街道"] == [3]
     add_committee(
         shuangzha, "T1", status=CommitteeStatus.REVOKED, revoked_on=datetime.date(2007, 5, 10)
@@ -52,7 +53,7 @@ def test_revoked_and_established_mid_quarter(demo):
     add_committee(
         shuangzha, "T5", status=CommitteeStatus.REVOKED, revoked_on=datetime.date(2007, 4, 1)
     )
-    result = completeness(year=2007, quarter=2, today=datetime.date(2007, 6, 1))
+    result = completeness(year=2007, quarter=2, user=SYSTEM, today=datetime.date(2007, 6, 1))
     line = next(x for x in result.streets if x.label == "双闸街道")
     # T1 (revoked mid-quarter), T2 (established mid-quarter), T5 (revoked on the first day)
     # count; T3 (revoked before) and T4 (established after) do not.
@@ -83,7 +84,7 @@ def test_submitted_approved_on_time_and_late(demo, users):
         status=ReturnStatus.SUBMITTED,
         first_submitted_at=at(due + datetime.timedelta(days=1)),
     )
-    before = completeness(year=2007, quarter=2, today=due)
+    before = completeness(year=2007, quarter=2, user=SYSTEM, today=due)
     line = next(x for x in before.streets if x.label == "双闸街道")
     assert (line.expected, line.submitted, line.approved, line.on_time, line.late) == (
         3,
@@ -92,7 +93,7 @@ def test_submitted_approved_on_time_and_late(demo, users):
         1,
         1,
     )
-    after = completeness(year=2007, quarter=2, today=due + datetime.timedelta(days=2))
+    after = completeness(year=2007, quarter=2, user=SYSTEM, today=due + datetime.timedelta(days=2))
     line = next(x for x in after.streets if x.label == "双闸街道")
     assert line.late == 2  # the third is overdue now
     assert after.district.expected == 38 and after.district.submitted == 2

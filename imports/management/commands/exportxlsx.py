@@ -17,7 +17,7 @@ class Command(BaseCommand):
             "--user", help="export with this user's scope (default: the whole district)"
         )
 
-    def handle(self, *args, register, output, user=None, **options):
+    def handle(self, *args, register, output, user, **options):
         if register not in REGISTERS:
             raise CommandError(
                 _("Unknown register “%(name)s”. Registers: %(names)s.")

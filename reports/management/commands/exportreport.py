@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from reports.registry import REPORTS, ReportError, get_report_class
 from reports.rendering import render_xlsx
+from scoping.rules import SYSTEM
 
 
 class Command(BaseCommand):
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         target = Path(output)
         if not target.parent.exists():
             raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": target.parent})
-        account = None
+        account = SYSTEM
         if user:
             account = User.objects.filter(username=user, is_active=True).first()
             if account is None:
