@@ -13,7 +13,8 @@ ID-card number, name, birth date, committee code and name, position, from, until
   data rows written straight into the worksheet XML of a package made by openpyxl);
 - stock django-import-export: ``PostingResource(user=...).export(queryset)`` (a whole
   ``tablib.Dataset`` in memory) then ``dataset.export("xlsx")``, written to a file — what the
-  admin's export button does;
+  admin's export button did before issue 14 (it now writes .xlsx and .csv through ours, see
+  :mod:`imports.admin_export`; its other formats are still this);
 - the bare dump: ``values_list`` of the same columns straight into a ``write_only`` workbook,
   no resource, no guard;
 - ours with XlsxWriter: the same compiled rows (the same plan, the same cells) written by
