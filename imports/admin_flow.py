@@ -45,9 +45,10 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audit.admin_locking import VersionCheckedAdminMixin
-from scoping.admin_base import ScopedAdmin, ScopedExportMixin
+from scoping.admin_base import ScopedAdmin
 
 from . import jobs, tasks
+from .admin_export import RegisterExportMixin
 from .models import ImportJob
 from .registry import REGISTERS, resource_class
 from .services import can_import
@@ -341,14 +342,18 @@ class RegisterImportMixin:
         return TemplateResponse(request, self.import_template_name, context)
 
 
-class RegisterAdmin(RegisterImportMixin, ScopedExportMixin, VersionCheckedAdminMixin, ScopedAdmin):
+class RegisterAdmin(
+    RegisterImportMixin, RegisterExportMixin, VersionCheckedAdminMixin, ScopedAdmin
+):
     """The ModelAdmin base of every register: :class:`scoping.admin_base.ScopedAdmin` (street
     scoping, history, the list settings) with the import page of the one import path, the
-    scoped export, and the optimistic locking of change forms (:mod:`audit.admin_locking`).
+    scoped export whose .xlsx and .csv go through ``export_register``
+    (:mod:`imports.admin_export`), and the optimistic locking of change forms
+    (:mod:`audit.admin_locking`).
 
     The order of the bases keeps the import and export mixins before ``ScopedAdmin``, as
-    django-import-export asks, and the scoping of the export (``ScopedExportMixin``) before
-    django-import-export's own ``ExportMixin``.
+    django-import-export asks, and the scoping of the export (``RegisterExportMixin``, a
+    ``ScopedExportMixin``) before django-import-export's own ``ExportMixin``.
     """
 
     # The changelist's buttons: "Import" (our flow, same URL name) and "Export".

@@ -71,7 +71,7 @@ from import_export import widgets as ie_widgets
 
 from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
 from scoping.rules import scope_queryset
-from scoping.spreadsheets import FORMULA_TRIGGERS, safe_text
+from scoping.spreadsheets import FORMULA_TRIGGERS, safe_text, style_header
 
 from .errors import ImportFileError
 from .registry import resource_class
@@ -91,13 +91,15 @@ class NotCompilable(Exception):  # noqa: N818 (a reason, not an error shown to p
 # --- the per-instance path (the reference, and the fallback) --------------------------------
 
 
-def headers_of(resource) -> list[str]:
-    return [str(field.column_name) for field in resource.get_export_fields()]
+def headers_of(resource, fields=None) -> list[str]:
+    """The headers of the export columns (``fields``: the names chosen, e.g. on the admin's
+    export page; ``None`` for all, as ``Resource.get_export_fields`` takes them)."""
+    return [str(field.column_name) for field in resource.get_export_fields(fields)]
 
 
-def instance_rows(resource, queryset) -> Iterator[list]:
+def instance_rows(resource, queryset, fields=None) -> Iterator[list]:
     """One list of values per object, through ``resource.export_field`` cell by cell."""
-    fields = resource.get_export_fields()
+    fields = resource.get_export_fields(fields)
     for instance in queryset.iterator(chunk_size=2000):
         yield [safe_text(resource.export_field(field, instance)) for field in fields]
 
@@ -296,12 +298,13 @@ def _export_kwargs(resource) -> dict:
     raise NotCompilable(f"{type(resource).__name__} is not a ScopedResource")
 
 
-def compile_plan(resource) -> ExportPlan:
-    """The set-based plan of ``resource``'s export; :class:`NotCompilable` says why not."""
+def compile_plan(resource, fields=None) -> ExportPlan:
+    """The set-based plan of ``resource``'s export (of the columns named in ``fields``, or
+    all); :class:`NotCompilable` says why not."""
     model = resource._meta.model
     base_kwargs = _export_kwargs(resource)
     headers, paths, columns = [], [], []
-    for field in resource.get_export_fields():
+    for field in resource.get_export_fields(fields):
         if type(field).export is not ie_fields.Field.export or (
             type(field).get_value is not ie_fields.Field.get_value
         ):
@@ -337,21 +340,21 @@ def _scoped(resource, queryset):
     return scope_queryset(queryset, resource.user)
 
 
-def plan_for(resource) -> ExportPlan | None:
+def plan_for(resource, fields=None) -> ExportPlan | None:
     """The compiled plan, or ``None`` when the register needs the per-instance path."""
     try:
-        return compile_plan(resource)
+        return compile_plan(resource, fields)
     except NotCompilable:
         return None
 
 
-def _rows(resource, queryset, plan) -> Iterator[list]:
+def _rows(resource, queryset, plan, fields=None) -> Iterator[list]:
     if plan is not None:
         yield plan.headers
         yield from plan.rows(queryset)
     else:
-        yield headers_of(resource)
-        yield from instance_rows(resource, queryset)
+        yield headers_of(resource, fields)
+        yield from instance_rows(resource, queryset, fields)
 
 
 def export_rows(resource, queryset=None, *, compiled: bool = True) -> Iterator[list]:
@@ -376,6 +379,13 @@ def _cell(value):
     return str(value)
 
 
+def _header_cells(sheet, header: list) -> list:
+    """The header row as write-only cells in the workbooks' one header style."""
+    from openpyxl.cell import WriteOnlyCell
+
+    return [style_header(WriteOnlyCell(sheet, value=_cell(value))) for value in header]
+
+
 def _template(title: str, header: list) -> tuple[zipfile.ZipFile, str]:
     """An openpyxl write-only workbook with the header row and the frozen header."""
     import openpyxl
@@ -383,7 +393,7 @@ def _template(title: str, header: list) -> tuple[zipfile.ZipFile, str]:
     book = openpyxl.Workbook(write_only=True)
     sheet = book.create_sheet(title=(title or "Sheet1")[:31])
     sheet.freeze_panes = "A2"  # before the first row: write-only sheets write the view first
-    sheet.append([_cell(value) for value in header])
+    sheet.append(_header_cells(sheet, header))
     buffer = io.BytesIO()
     book.save(buffer)
     package = zipfile.ZipFile(buffer)
@@ -400,7 +410,10 @@ def write_xlsx(rows, path: Path, *, title: str = "") -> int:
     sheet.freeze_panes = "A2"  # before the first row: write-only sheets write the view first
     count = -1
     for row in rows:
-        sheet.append([_cell(value) for value in row])
+        if count < 0:
+            sheet.append(_header_cells(sheet, row))
+        else:
+            sheet.append([_cell(value) for value in row])
         count += 1
     book.save(path)
     return max(count, 0)
@@ -521,10 +534,13 @@ def write_csv(rows, path: Path) -> int:
     return max(count, 0)
 
 
-def export_register(register: str, path, *, user, queryset=None) -> int:
+def export_register(register: str, path, *, user, queryset=None, fields=None) -> int:
     """Writes ``register`` as ``user`` sees it to ``path`` (.xlsx or .csv); the row count.
 
-    ``queryset`` (e.g. an admin list's filtered one) is narrowed to the user's scope too.
+    ``queryset`` (e.g. an admin list's filtered one) is narrowed to the user's scope too;
+    ``fields`` (the names of the resource's fields, e.g. those ticked on the admin's export
+    page) limits the columns, ``None`` for all. The admin's Export button writes its .xlsx
+    and .csv files through here (:mod:`imports.admin_export`), as ``manage.py exportxlsx``.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -540,13 +556,13 @@ def export_register(register: str, path, *, user, queryset=None) -> int:
     except ImportFileError as exc:
         raise ExportError(str(exc)) from exc
     queryset = _scoped(resource, queryset)
-    plan = plan_for(resource)
+    plan = plan_for(resource, fields)
     title = str(resource._meta.model._meta.verbose_name_plural)
     try:
         if suffix == ".csv":
-            return write_csv(_rows(resource, queryset, plan), path)
+            return write_csv(_rows(resource, queryset, plan, fields), path)
         if plan is None:
-            return write_xlsx(_rows(resource, queryset, None), path, title=title)
+            return write_xlsx(_rows(resource, queryset, None, fields), path, title=title)
         return write_xlsx_rows(plan.headers, plan.rows(queryset), path, title=title)
     except OSError as exc:
         raise ExportError(

@@ -13,17 +13,14 @@ import io
 from django.utils.translation import gettext as _
 from import_export import widgets
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget
 from scoping.rules import scope_queryset
-from scoping.spreadsheets import safe_text
+from scoping.spreadsheets import safe_text, style_header
 
 from .registry import resource_class
-
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 
 
 def _explain(field) -> str:
@@ -65,7 +62,7 @@ def template_workbook(*, register: str, user) -> bytes:
         values = dict(zip(example_row.headers, example_row[0], strict=False))
         sheet.append([values.get(h, "") for h in headers])
     for cell in sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        style_header(cell)
     sheet.freeze_panes = "A2"
 
     lists = book.create_sheet(_("Lists")[:31])
@@ -112,7 +109,7 @@ def template_workbook(*, register: str, user) -> bytes:
     help_sheet = book.create_sheet(_("Columns")[:31])
     help_sheet.append([_("Column"), _("Required"), _("What to write")])
     for cell in help_sheet[1]:
-        cell.font, cell.fill = Font(bold=True), HEADER_FILL
+        style_header(cell)
     for fld in fields:
         required = _("Yes (key)") if fld.attribute in key_attributes else ""
         help_sheet.append([str(fld.column_name), required, _explain(fld)])

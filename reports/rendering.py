@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from scoping.spreadsheets import safe_text
+from scoping.spreadsheets import safe_text, style_header
 
 from .documents import Document
 from .registry import ColumnKind, Report, Row, RowLevel
@@ -121,7 +121,6 @@ def html_context(
 
 
 HEADER_ROW = 4  # title, then the two head lines, then the column headers
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 TOTAL_FILL = PatternFill("solid", fgColor="F2F2F2")
 THIN = Side(style="thin")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -173,10 +172,8 @@ def render_xlsx(report: Report) -> bytes:
     widths = [text_width(_("Unit")) + 2] + [0] * len(columns)
     headers = [_("Unit")] + [str(c.label) for c in columns]
     for index, label in enumerate(headers, start=1):
-        cell = sheet.cell(row=HEADER_ROW, column=index, value=safe_text(label))
-        cell.font = Font(bold=True)
+        cell = style_header(sheet.cell(row=HEADER_ROW, column=index, value=safe_text(label)))
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
-        cell.fill = HEADER_FILL
         cell.border = BORDER
     sheet.row_dimensions[HEADER_ROW].height = 45
 

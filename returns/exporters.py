@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill, Protection
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from scoping.spreadsheets import safe_text
+from scoping.spreadsheets import safe_text, style_header
 
 from .models import FIGURES, QuarterlyReturn, quarter_deadline
 from .resources import QuarterlyReturnResource
@@ -31,10 +31,8 @@ def grid_workbook_bytes(*, street, year: int, quarter: int, rows, user) -> bytes
     sheet = workbook.active
     sheet.title = _("Quarterly return")[:31]
     for index, label in enumerate(headers, start=1):
-        cell = sheet.cell(row=1, column=index, value=label)
-        cell.font = Font(bold=True)
+        cell = style_header(sheet.cell(row=1, column=index, value=label))
         cell.alignment = Alignment(horizontal="center", wrap_text=True)
-        cell.fill = PatternFill("solid", fgColor="DDEBF7")
     locked_fill = PatternFill("solid", fgColor="F2F2F2")
     for offset, row in enumerate(rows, start=2):
         item = row.quarterly_return

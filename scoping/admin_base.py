@@ -15,7 +15,9 @@
 ``ScopedAdmin`` is that mixin on django-simple-history's ModelAdmin with the registers' list
 settings (50 a page, no full count, :class:`scoping.paginators.EstimatedCountPaginator`).
 ``ScopedExportMixin`` is django-import-export's export (the export button and page), scoped:
-the resource is told the user (see :class:`scoping.resources.ScopedResource`).
+the resource is told the user (see :class:`scoping.resources.ScopedResource`). The registers'
+admins write its .xlsx and .csv through the compiled export instead
+(:class:`imports.admin_export.RegisterExportMixin`, a subclass).
 
 This module imports nothing of the apps built on it. The admin of each register is
 :class:`imports.admin_flow.RegisterAdmin`: this base with the one import path's import page
