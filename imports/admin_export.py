@@ -6,8 +6,9 @@ the file name and content type), but for a register's own resource the .xlsx and
 are written by the compiled, streamed export ``manage.py exportxlsx`` uses: the changelist's
 queryset (already the user's scope, filtered, searched, narrowed to the selected ids) goes
 to ``export_register`` with the user and the ticked columns, so memory stays flat and the
-number of queries does not grow with the rows. The other formats (tsv, ods, json, html) and
-the exports of a resource that is not a register's stay django-import-export's (tablib).
+number of queries does not grow with the rows. The other formats (tsv, ods, json, html) get
+the same compiled rows as a tablib dataset (``register_dataset``), which tablib serialises;
+only an export of a resource that is not a register's stays django-import-export's own.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 
 from scoping.admin_base import ScopedExportMixin
 
-from .exports import EXPORT_FORMATS, export_register
+from .exports import EXPORT_FORMATS, export_register, register_dataset
 from .registry import REGISTERS, resource_class
 
 
@@ -46,3 +47,12 @@ class RegisterExportMixin(ScopedExportMixin):
             path = Path(folder) / f"{register}{suffix}"
             export_register(register, path, user=request.user, queryset=queryset, fields=fields)
             return path.read_bytes()
+
+    def get_data_for_export(self, request, queryset, **kwargs):
+        """The formats tablib writes (ods, tsv, json, html) from the compiled rows too."""
+        export_form = kwargs.get("export_form")
+        register = register_of_resource(self.choose_export_resource_class(export_form, request))
+        if register is None:
+            return super().get_data_for_export(request, queryset, **kwargs)
+        fields = self.get_export_resource_fields_from_form(export_form)
+        return register_dataset(register, user=request.user, queryset=queryset, fields=fields)
