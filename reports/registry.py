@@ -146,6 +146,11 @@ class Report:
             "period": self.period_label(),
         }
 
+    def coverage(self) -> str:
+        """What the head says of the data the table holds when not all of it is final (the
+        quarterly table: how many of the expected returns are approved); "" for none."""
+        return ""
+
     def generated_by(self) -> str:
         user = getattr(self.user, "account", self.user)  # reports.levels.OneStreet
         full = user.get_full_name() if hasattr(user, "get_full_name") else ""

@@ -41,6 +41,7 @@ def head_lines(report: Report) -> list[str]:
                 left,
                 _("Issued by: %(office)s") % {"office": _("Civil Affairs Bureau")},
                 _("Reporting period: %(period)s") % {"period": report.period_label()},
+                report.coverage(),
             )
             if part
         ),

@@ -1,0 +1,87 @@
+"""Reports that cannot be misread (issue 15): what a table leaves out says so, a figure is
+rounded once, the default period is one rule, downloads say what they are, and the foot
+names who made the table and the bureau."""
+
+import io
+import re
+
+import openpyxl
+import pytest
+
+from returns.models import QuarterlyReturn, ReturnStatus
+
+QUARTERLY = "/reports/quarterly/?year=2006&quarter=4"
+
+
+def cells_of(body: bytes):
+    return list(openpyxl.load_workbook(io.BytesIO(body)).active.iter_rows(values_only=True))
+
+
+def leave_approved(count: int) -> set[str]:
+    """Send back every 2006 Q4 return but ``count``; the names of the committees left."""
+    returns = list(QuarterlyReturn.objects.filter(year=2006, quarter=4).order_by("pk"))
+    kept = returns[:count]
+    QuarterlyReturn.objects.filter(pk__in=[r.pk for r in returns[count:]]).update(
+        status=ReturnStatus.SUBMITTED
+    )
+    return {r.committee.name for r in kept}
+
+
+@pytest.mark.django_db
+def test_quarterly_report_marks_missing_returns_and_provisional_totals(clients):
+    kept = leave_approved(7)
+    approved = QuarterlyReturn.objects.filter(year=2006, quarter=4, status=ReturnStatus.APPROVED)
+    households = sum(r.households or 0 for r in approved)
+
+    cells = cells_of(clients["clerk"].get(QUARTERLY + "&format=xlsx").content)
+    assert "（暂定数）" in cells[0][0]
+    assert "已审核 7/38" in cells[1][0]
+    header = cells[3]
+    total = cells[4]
+    assert total[0] == "合计（仅含已审核的 7 份报表）"
+    assert total[1] == 38 and total[2] == 7 and total[3] == households
+    status = header.index("报表情况")
+    committees = [row for row in cells[5:] if row[1] == 1]
+    assert len(committees) == 38
+    for row in committees:
+        name = row[0].strip("\u3000 ")
+        if name in kept:
+            assert row[3] is not None and row[status] is None
+        else:
+            # Not reported: blank figures, never 0, and said in words.
+            assert row[3:status] == (None,) * (status - 3)
+            assert row[status] == "未报"
+    notes = " ".join(str(row[0]) for row in cells if row[0] and "暂定数：" in str(row[0]))
+    assert "已审核 7 份" in notes and "合计仅含已审核的报表" in notes
+
+    page = clients["clerk"].get(QUARTERLY).content.decode()
+    assert "（暂定数）" in page and "已审核 7/38" in page
+    assert "合计（仅含已审核的 7 份报表）" in page
+    assert page.count("<td>未报</td>") == 31
+
+
+@pytest.mark.django_db
+def test_quarterly_report_with_every_return_approved_is_final(clients):
+    cells = cells_of(clients["clerk"].get(QUARTERLY + "&format=xlsx").content)
+    assert "暂定数" not in cells[0][0]
+    assert "已审核 38/38" in cells[1][0]
+    assert cells[4][0] == "合计"
+    assert not any(row[-1] == "未报" for row in cells[5:])
+
+
+@pytest.mark.django_db
+def test_quarterly_summary_leaves_a_street_without_returns_blank(demo, users):
+    from reports.registry import get_report_class
+
+    QuarterlyReturn.objects.filter(
+        year=2006, quarter=4, committee__street=demo["streets"]["南湖"]
+    ).update(status=ReturnStatus.SUBMITTED)
+    report = get_report_class("quarterly")(user=users["clerk"], year=2006, quarter=4)
+    summary = report.summary()
+    nanhu = next(r for r in summary.streets if r.label == demo["streets"]["南湖"].name)
+    assert nanhu.values["approved"] == 0 and nanhu.values["households"] is None
+    assert summary.total.label.startswith("合计（")
+    full_total = report.rows()[0].values
+    assert {k: summary.total.values[k] for k in full_total if k != "status"} == {
+        k: v for k, v in full_total.items() if k != "status"
+    }
