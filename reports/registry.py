@@ -35,7 +35,7 @@ class ColumnKind:
     MONEY = "money"
     AREA = "area"
     DECIMAL = "decimal"
-    PERCENT = "percent"
+    PERCENT = "percent"  # per cent, a Decimal the report rounds once (66.7 for 2 of 3)
     TEXT = "text"
 
 

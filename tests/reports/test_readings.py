@@ -85,3 +85,52 @@ def test_quarterly_summary_leaves_a_street_without_returns_blank(demo, users):
     assert {k: summary.total.values[k] for k in full_total if k != "status"} == {
         k: v for k, v in full_total.items() if k != "status"
     }
+
+
+def cell_text(cell) -> str:
+    """A number cell as Excel shows it, for the formats percentages use."""
+    if cell.value is None:
+        return ""
+    if cell.number_format == "0.0%":
+        return f"{cell.value * 100:.1f}%"
+    return str(cell.value)
+
+
+@pytest.mark.django_db
+def test_function_standard_percentages_are_rounded_once(clients, demo):
+    from facilities.models import Compliance, FunctionStandardItem
+
+    Compliance.objects.all().delete()
+    items = list(FunctionStandardItem.objects.order_by("order", "code"))
+    FunctionStandardItem.objects.filter(pk__in=[i.pk for i in items[3:]]).delete()
+    items = items[:3]
+    two_of_three = demo["committees"]["沿河社区"]
+    Compliance.objects.bulk_create(
+        [Compliance(committee=two_of_three, year=2006, item=item, met=True) for item in items[:2]]
+    )
+    url = "/reports/function-standard/?year=2006"
+    page = clients["clerk"].get(url).content.decode()
+    sheet = openpyxl.load_workbook(
+        io.BytesIO(clients["clerk"].get(url + "&format=xlsx").content)
+    ).active
+    header = [c.value for c in sheet[4]]
+    share = header.index("达标率")
+    compared = 0
+    for row in sheet.iter_rows(min_row=5):
+        label = (row[0].value or "").strip("\u3000 ")
+        if not label or row[share].value is None:
+            continue
+        text = cell_text(row[share])
+        match = re.search(
+            rf"<th scope=\"row\">(?:<a [^>]*>)?{re.escape(label)}(?:</a>)?</th>((?:<td>[^<]*</td>)+)",
+            page,
+        )
+        assert match, label
+        page_cells = re.findall(r"<td>([^<]*)</td>", match.group(1))
+        assert page_cells[share - 1] == text, label
+        compared += 1
+    committee_row = next(
+        r for r in sheet.iter_rows(min_row=5) if (r[0].value or "").strip("\u3000 ") == "沿河社区"
+    )
+    assert cell_text(committee_row[share]) == "66.7%"
+    assert compared > 3
