@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,6 +29,16 @@ from scoping.rules import district_model, scope_queryset, street_model
 
 if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
     from communities.models import District
+
+
+def person_name(user) -> str:
+    """``user``'s real name as the bureau writes it (王小明, Jane Smith), else the username."""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if first and last and not (first + last).isascii():
+        return last + first
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return (full or "").strip() or user.get_username()
 
 
 class ColumnKind:
@@ -151,10 +162,14 @@ class Report:
         quarterly table: how many of the expected returns are approved); "" for none."""
         return ""
 
+    def issuing_office(self) -> str:
+        """The bureau that issues the table (制表机关): the ``BUREAU_NAME`` setting."""
+        return getattr(settings, "BUREAU_NAME", "") or _("Civil Affairs Bureau")
+
     def generated_by(self) -> str:
-        user = getattr(self.user, "account", self.user)  # reports.levels.OneStreet
-        full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-        return full or user.get_username()
+        """Who filled the table in (填表人): the user's real name, else the username. A
+        Chinese name is written family name first, without a space (王小明)."""
+        return person_name(getattr(self.user, "account", self.user))  # levels.OneStreet
 
     def columns(self) -> list[Column]:
         raise NotImplementedError

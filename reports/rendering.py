@@ -39,7 +39,7 @@ def head_lines(report: Report) -> list[str]:
             part
             for part in (
                 left,
-                _("Issued by: %(office)s") % {"office": _("Civil Affairs Bureau")},
+                _("Issued by: %(office)s") % {"office": report.issuing_office()},
                 _("Reporting period: %(period)s") % {"period": report.period_label()},
                 report.coverage(),
             )

@@ -134,3 +134,22 @@ def test_function_standard_percentages_are_rounded_once(clients, demo):
     )
     assert cell_text(committee_row[share]) == "66.7%"
     assert compared > 3
+
+
+@pytest.mark.django_db
+def test_signature_lines_name_the_person_and_the_bureau(clients, users, settings):
+    clerk = users["clerk"]
+    clerk.first_name, clerk.last_name = "小明", "王"
+    clerk.save()
+    url = "/reports/establishment/?year=2006"
+    page = clients["clerk"].get(url).content.decode()
+    assert "填表人：王小明" in page and "制表机关：建邺区民政局" in page
+    cells = cells_of(clients["clerk"].get(url + "&format=xlsx").content)
+    text = " ".join(str(v) for row in cells for v in row if v)
+    assert "填表人：王小明" in text and "制表机关：建邺区民政局" in text
+    assert "填表人：clerk" not in text
+
+    settings.BUREAU_NAME = "鼓楼区民政局"
+    viewer = clients["viewer"].get(url).content.decode()
+    assert "制表机关：鼓楼区民政局" in viewer
+    assert f"填表人：{users['viewer'].username}" in viewer  # no real name: the username
