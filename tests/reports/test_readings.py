@@ -153,3 +153,34 @@ def test_signature_lines_name_the_person_and_the_bureau(clients, users, settings
     viewer = clients["viewer"].get(url).content.decode()
     assert "制表机关：鼓楼区民政局" in viewer
     assert f"填表人：{users['viewer'].username}" in viewer  # no real name: the username
+
+
+def download_name(response) -> str:
+    from urllib.parse import unquote
+
+    header = response["Content-Disposition"]
+    assert header.startswith("attachment; ")
+    match = re.search(r"filename\*=utf-8''([^;]+)", header)
+    assert match, header  # RFC 5987: the Chinese name, percent-encoded in UTF-8
+    return unquote(match.group(1))
+
+
+@pytest.mark.django_db
+def test_downloads_are_named_in_chinese_for_what_they_are(clients):
+    from budgets.models import Scenario
+
+    response = clients["clerk"].get("/reports/funding/?year=2006&format=xlsx")
+    assert download_name(response) == "建邺区社区居委会经费情况表（2006年）.xlsx"
+    csv = clients["clerk"].get("/reports/establishment/?year=2006&format=csv")
+    assert download_name(csv) == "建邺区社区居委会建制情况表（2006年）.csv"
+    quarterly = clients["clerk"].get(QUARTERLY + "&format=xlsx")
+    assert "2006年第4季度" in download_name(quarterly)
+
+    Scenario.objects.create(name="社工800/办公250")
+    response = clients["clerk"].get(
+        "/reports/funding/?year=2006&scenario=社工800/办公250&format=xlsx"
+    )
+    assert response.status_code == 200
+    name = download_name(response)
+    assert name.startswith("建邺区社区居委会经费情况表（2006年）") and name.endswith(".xlsx")
+    assert "测算方案：社工800／办公250" in name  # a slash cannot be in a file name
