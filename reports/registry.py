@@ -16,6 +16,7 @@ framework imports no app of its own accord.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -311,13 +312,31 @@ DATA_YEAR: list[Callable] = []
 
 
 def register_data_year(function: Callable) -> Callable:
-    """Say how to find the latest year with data: ``function(user=...)`` gives a year."""
+    """Say how to find the latest year with data: ``function(user=..., today=...)`` gives a
+    year."""
     DATA_YEAR[:] = [function]
     return function
 
 
+def default_period(user, today: datetime.date | None = None) -> tuple[int, int]:
+    """The one default period of every page that takes a year (the reports, the budgets) or
+    a quarter: the latest year with data ``user`` may see (the registered rule, the
+    dashboard's), and in it the current quarter when that year is this year, else the
+    fourth (the first of a year still to come)."""
+    today = today or timezone.localdate()
+    year = DATA_YEAR[0](user=user, today=today) if DATA_YEAR else today.year
+    if year < today.year:
+        quarter = 4
+    elif year > today.year:
+        quarter = 1
+    else:
+        quarter = (today.month - 1) // 3 + 1
+    return year, quarter
+
+
 def data_year(user) -> int:
-    return DATA_YEAR[0](user=user) if DATA_YEAR else year_default()
+    """The year of :func:`default_period`."""
+    return default_period(user)[0]
 
 
 @dataclass(frozen=True)
@@ -355,6 +374,7 @@ __all__ = [
     "WRITINGS",
     "Writing",
     "data_year",
+    "default_period",
     "get_report_class",
     "register",
     "register_data_year",

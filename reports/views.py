@@ -13,7 +13,7 @@ from .registry import (
     ColumnKind,
     ReportError,
     RowLevel,
-    data_year,
+    default_period,
     get_report_class,
 )
 from .rendering import display_value, html_context, render_csv, render_xlsx
@@ -52,12 +52,12 @@ def attachment(body: bytes, output: str, filename: str) -> HttpResponse:
 def report_list(request):
     """Every report with its parameters and a button per format; then the pages written from
     the reports (the yearly basic situation)."""
-    year = data_year(request.user)
+    year, quarter = default_period(request.user)
     entries = [
         {
             "report": report_class,
             "form": ReportParametersForm(
-                report_class=report_class, user=request.user, year=year
+                report_class=report_class, user=request.user, year=year, quarter=quarter
             ),
         }
         for report_class in REPORTS
@@ -157,11 +157,13 @@ def report_detail(request, identifier):
         street = street_in_scope(request.user, request.GET["street"])
     elif request.GET.get("district"):
         district = district_in_scope(request.user, request.GET["district"])
+    year, quarter = (None, None) if request.GET else default_period(request.user)
     form = ReportParametersForm(
         request.GET or None,
         report_class=report_class,
         user=request.user,
-        year=None if request.GET else data_year(request.user),
+        year=year,
+        quarter=quarter,
     )
     context = {"report_class": report_class, "form": form}
     if not form.is_valid():

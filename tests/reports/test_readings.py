@@ -184,3 +184,39 @@ def test_downloads_are_named_in_chinese_for_what_they_are(clients):
     name = download_name(response)
     assert name.startswith("建邺区社区居委会经费情况表（2006年）") and name.endswith(".xlsx")
     assert "测算方案：社工800／办公250" in name  # a slash cannot be in a file name
+
+
+@pytest.mark.django_db
+def test_one_default_period_for_every_page(clients, users, demo):
+    import datetime
+
+    from django.utils import timezone
+
+    from overview.dashboard import latest_data_year
+    from reports.registry import default_period
+
+    clerk = users["clerk"]
+    year = latest_data_year(user=clerk)
+    assert year == 2006  # the demo's approved returns and party-affairs allocations
+    today = timezone.localdate()
+    assert default_period(clerk) == (year, 4 if year < today.year else (today.month - 1) // 3 + 1)
+    # This year's data: the current quarter.
+    assert default_period(clerk, today=datetime.date(2006, 5, 1)) == (2006, 2)
+
+    listing = clients["clerk"].get("/reports/")
+    forms = [entry["form"] for entry in listing.context["entries"]]
+    assert {form["year"].value() for form in forms} == {year}
+    assert {form["quarter"].value() for form in forms if "quarter" in form.fields} == {
+        default_period(clerk)[1]
+    }
+    detail = clients["clerk"].get("/reports/quarterly/")
+    assert detail.context["form"]["year"].value() == year
+    assert detail.context["form"]["quarter"].value() == default_period(clerk)[1]
+
+    overview = clients["clerk"].get("/budgets/")
+    assert overview.context["year"] == year
+    assert overview.context["form"]["year"].value() == year
+    committee = demo["committees"]["沿河社区"]
+    assert clients["clerk"].get(f"/budgets/committees/{committee.pk}/").context["year"] == year
+    # The dashboard starts at the same year.
+    assert clients["clerk"].get("/").context["dashboard"].year == year
