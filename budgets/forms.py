@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
-from reports.registry import year_default
+from reports.registry import data_year
 
 from .models import Scenario
 
@@ -18,13 +18,16 @@ class BudgetParametersForm(forms.Form):
         empty_label=_("none (the approved standards)"),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
+        """``user`` decides the default year: the latest year with data they may see
+        (:func:`reports.registry.data_year`, the reports' and the dashboard's rule)."""
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = year_default()
+        self.default_year = data_year(user)
+        self.fields["year"].initial = self.default_year
         self.fields["scenario"].queryset = Scenario.objects.order_by("name")
 
     def values(self) -> tuple[int, Scenario | None]:
         """(year, scenario) from valid data, or the defaults."""
         if self.is_bound and self.is_valid():
             return self.cleaned_data["year"], self.cleaned_data["scenario"]
-        return year_default(), None
+        return self.default_year, None

@@ -16,7 +16,7 @@ from .models import Scenario
 
 
 def _parameters(request):
-    form = BudgetParametersForm(request.GET or None)
+    form = BudgetParametersForm(request.GET or None, user=request.user)
     year, scenario = form.values()
     return form, year, scenario
 
@@ -66,7 +66,7 @@ def scenario_list(request):
 @login_required
 def scenario_compare(request, pk):
     scenario = get_object_or_404(scope_queryset(Scenario.objects.all(), request.user), pk=pk)
-    form = BudgetParametersForm(request.GET or None)
+    form = BudgetParametersForm(request.GET or None, user=request.user)
     year, _ignored = form.values()
     lines = budget_compare(year=year, scenario=scenario, user=request.user)
     return render(

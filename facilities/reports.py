@@ -1,6 +1,6 @@
 """Report tables of the facilities register."""
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connections
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Sum
@@ -31,6 +31,14 @@ def as_decimal(value) -> Decimal:
     if value is None:
         return Decimal(0)
     return Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+
+
+def percent(part: int, whole: int) -> Decimal | None:
+    """``part`` of ``whole`` in per cent, rounded once, half up, to one decimal (2 of 3 is
+    66.7): the value the page and the workbook both print."""
+    if not whole:
+        return None
+    return (Decimal(100) * part / whole).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
 def area_per_committee(area: Decimal, operating: int) -> Decimal | None:
@@ -229,7 +237,7 @@ class FunctionStandardReport(Report):
             "committees": len(summaries),
             "items": items,
             "met": met,
-            "share": (Decimal(met) / Decimal(items)).quantize(Decimal("0.0001")) if items else None,
+            "share": percent(met, items),
             "fully_met": sum(1 for s in summaries if s.total and not s.missing),
         }
 
@@ -240,7 +248,7 @@ class FunctionStandardReport(Report):
             "committees": sum(v["committees"] for v in values),
             "items": items,
             "met": met,
-            "share": (Decimal(met) / Decimal(items)).quantize(Decimal("0.0001")) if items else None,
+            "share": percent(met, items),
             "fully_met": sum(v["fully_met"] for v in values),
         }
 

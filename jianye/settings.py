@@ -17,6 +17,7 @@ read here and only here:
   ``jianye/routers.py`` and docs/deploy.md).
 - ``IMPORT_BACKGROUND_ROWS``: files with more data rows than this (default 2000) are checked
   and imported by the task worker (``manage.py db_worker``) instead of in the request.
+- ``BUREAU_NAME``: the issuing office (制表机关) the report tables name (default 建邺区民政局).
 """
 
 import os
@@ -280,6 +281,9 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 100_000)  # data rows of one file
 IMPORT_MAX_SHEET_ROWS = env_int("IMPORT_MAX_SHEET_ROWS", 120_000)  # a sheet's last row
 IMPORT_MAX_CELLS = env_int("IMPORT_MAX_CELLS", 2_000_000)  # rows × columns of a sheet
 IMPORT_MAX_TEXT_CHARS = env_int("IMPORT_MAX_TEXT_CHARS", 20_000_000)  # text in all cells
+
+# The issuing office (制表机关) at the head of every report table.
+BUREAU_NAME = os.environ.get("BUREAU_NAME", "").strip() or "建邺区民政局"
 
 # A street's quarterly grid posts 18 fields per committee: Django's default of 1,000 fields
 # would refuse the grid of a street with more than 55 committees (a 400 and nothing saved).

@@ -20,14 +20,16 @@ class ReportParametersForm(forms.Form):
         choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
     )
 
-    def __init__(self, *args, user, report_class=None, year=None, **kwargs):
+    def __init__(self, *args, user, report_class=None, year=None, quarter=None, **kwargs):
+        """``year`` and ``quarter`` start the fields (the views give
+        :func:`reports.registry.default_period`)."""
         super().__init__(*args, **kwargs)
         self.fields["year"].initial = year or year_default()
         parameters = report_class.parameters if report_class is not None else ("year",)
         if "quarter" not in parameters:
             del self.fields["quarter"]
         else:
-            self.fields["quarter"].initial = 4
+            self.fields["quarter"].initial = quarter or 4
         if report_class is not None:
             self.fields.update(report_class.form_fields(user))
 

@@ -16,11 +16,13 @@ framework imports no app of its own accord.
 
 from __future__ import annotations
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -30,12 +32,22 @@ if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
     from communities.models import District
 
 
+def person_name(user) -> str:
+    """``user``'s real name as the bureau writes it (王小明, Jane Smith), else the username."""
+    first = (getattr(user, "first_name", "") or "").strip()
+    last = (getattr(user, "last_name", "") or "").strip()
+    if first and last and not (first + last).isascii():
+        return last + first
+    full = user.get_full_name() if hasattr(user, "get_full_name") else ""
+    return (full or "").strip() or user.get_username()
+
+
 class ColumnKind:
     INTEGER = "integer"
     MONEY = "money"
     AREA = "area"
     DECIMAL = "decimal"
-    PERCENT = "percent"
+    PERCENT = "percent"  # per cent, a Decimal the report rounds once (66.7 for 2 of 3)
     TEXT = "text"
 
 
@@ -146,10 +158,19 @@ class Report:
             "period": self.period_label(),
         }
 
+    def coverage(self) -> str:
+        """What the head says of the data the table holds when not all of it is final (the
+        quarterly table: how many of the expected returns are approved); "" for none."""
+        return ""
+
+    def issuing_office(self) -> str:
+        """The bureau that issues the table (制表机关): the ``BUREAU_NAME`` setting."""
+        return getattr(settings, "BUREAU_NAME", "") or _("Civil Affairs Bureau")
+
     def generated_by(self) -> str:
-        user = getattr(self.user, "account", self.user)  # reports.levels.OneStreet
-        full = user.get_full_name() if hasattr(user, "get_full_name") else ""
-        return full or user.get_username()
+        """Who filled the table in (填表人): the user's real name, else the username. A
+        Chinese name is written family name first, without a space (王小明)."""
+        return person_name(getattr(self.user, "account", self.user))  # levels.OneStreet
 
     def columns(self) -> list[Column]:
         raise NotImplementedError
@@ -291,13 +312,31 @@ DATA_YEAR: list[Callable] = []
 
 
 def register_data_year(function: Callable) -> Callable:
-    """Say how to find the latest year with data: ``function(user=...)`` gives a year."""
+    """Say how to find the latest year with data: ``function(user=..., today=...)`` gives a
+    year."""
     DATA_YEAR[:] = [function]
     return function
 
 
+def default_period(user, today: datetime.date | None = None) -> tuple[int, int]:
+    """The one default period of every page that takes a year (the reports, the budgets) or
+    a quarter: the latest year with data ``user`` may see (the registered rule, the
+    dashboard's), and in it the current quarter when that year is this year, else the
+    fourth (the first of a year still to come)."""
+    today = today or timezone.localdate()
+    year = DATA_YEAR[0](user=user, today=today) if DATA_YEAR else today.year
+    if year < today.year:
+        quarter = 4
+    elif year > today.year:
+        quarter = 1
+    else:
+        quarter = (today.month - 1) // 3 + 1
+    return year, quarter
+
+
 def data_year(user) -> int:
-    return DATA_YEAR[0](user=user) if DATA_YEAR else year_default()
+    """The year of :func:`default_period`."""
+    return default_period(user)[0]
 
 
 @dataclass(frozen=True)
@@ -335,6 +374,7 @@ __all__ = [
     "WRITINGS",
     "Writing",
     "data_year",
+    "default_period",
     "get_report_class",
     "register",
     "register_data_year",

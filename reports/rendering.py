@@ -39,8 +39,9 @@ def head_lines(report: Report) -> list[str]:
             part
             for part in (
                 left,
-                _("Issued by: %(office)s") % {"office": _("Civil Affairs Bureau")},
+                _("Issued by: %(office)s") % {"office": report.issuing_office()},
                 _("Reporting period: %(period)s") % {"period": report.period_label()},
+                report.coverage(),
             )
             if part
         ),
@@ -73,7 +74,7 @@ def display_value(value, kind: str) -> str:
     if kind in (ColumnKind.MONEY, ColumnKind.AREA, ColumnKind.DECIMAL):
         return formats.number_format(value, 2, force_grouping=True)
     if kind == ColumnKind.PERCENT:
-        return formats.number_format(Decimal(value) * 100, 1) + "%"
+        return formats.number_format(value, 1) + "%"  # already per cent, rounded once
     return str(value)
 
 
@@ -137,7 +138,7 @@ def cell_value(value, kind: str):
     if value is None or value == "":
         return None
     if kind == ColumnKind.PERCENT:
-        return float(value)  # a share for display, never money
+        return float(Decimal(value) / 100)  # per cent in the report; a share in the cell
     return safe_text(value)
 
 

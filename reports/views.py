@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from .forms import ReportParametersForm
@@ -12,7 +13,7 @@ from .registry import (
     ColumnKind,
     ReportError,
     RowLevel,
-    data_year,
+    default_period,
     get_report_class,
 )
 from .rendering import display_value, html_context, render_csv, render_xlsx
@@ -24,9 +25,26 @@ CONTENT_TYPES = {
 }
 
 
+# What a file name may not hold on Windows or macOS, and its full-width stand-in.
+FILE_NAME_UNSAFE = str.maketrans(
+    {'"': "”", "*": "＊", "/": "／", ":": "：", "<": "＜", ">": "＞", "?": "？", "\\": "＼", "|": "｜"}
+)
+
+
+def file_name(text: str) -> str:
+    """``text`` (a report's title) as a file name: the characters file systems refuse
+    replaced by their full-width forms, control characters and outer spaces dropped."""
+    text = "".join(ch for ch in str(text) if ch.isprintable()).translate(FILE_NAME_UNSAFE)
+    return text.strip(" .") or "report"
+
+
 def attachment(body: bytes, output: str, filename: str) -> HttpResponse:
+    """``body`` as a download named ``filename.output``; a Chinese name is sent as RFC 5987
+    ``filename*`` (content_disposition_header), which every current browser reads."""
     response = HttpResponse(body, content_type=CONTENT_TYPES[output])
-    response["Content-Disposition"] = f'attachment; filename="{filename}.{output}"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, f"{file_name(filename)}.{output}"
+    )
     return response
 
 
@@ -34,12 +52,12 @@ def attachment(body: bytes, output: str, filename: str) -> HttpResponse:
 def report_list(request):
     """Every report with its parameters and a button per format; then the pages written from
     the reports (the yearly basic situation)."""
-    year = data_year(request.user)
+    year, quarter = default_period(request.user)
     entries = [
         {
             "report": report_class,
             "form": ReportParametersForm(
-                report_class=report_class, user=request.user, year=year
+                report_class=report_class, user=request.user, year=year, quarter=quarter
             ),
         }
         for report_class in REPORTS
@@ -139,11 +157,13 @@ def report_detail(request, identifier):
         street = street_in_scope(request.user, request.GET["street"])
     elif request.GET.get("district"):
         district = district_in_scope(request.user, request.GET["district"])
+    year, quarter = (None, None) if request.GET else default_period(request.user)
     form = ReportParametersForm(
         request.GET or None,
         report_class=report_class,
         user=request.user,
-        year=None if request.GET else data_year(request.user),
+        year=year,
+        quarter=quarter,
     )
     context = {"report_class": report_class, "form": form}
     if not form.is_valid():
@@ -172,10 +192,9 @@ def report_detail(request, identifier):
         return render(request, "reports/report_detail.html", context, status=400)
     if output in ("xlsx", "csv"):
         body = render_xlsx(report) if output == "xlsx" else render_csv(report)
-        filename = f"{report.identifier}-{report.year}"
-        if report.quarter:
-            filename += f"-Q{report.quarter}"
-        return attachment(body, output, filename)
+        # The table's title says what the file is: 建邺区社区居委会经费情况表（2006年）, with the
+        # scenario's name or （暂定数） when the report's title has them.
+        return attachment(body, output, report.title())
     context.update(
         html_context(
             report, level=level, district=district, link=lambda row: _link(request, row)

@@ -41,7 +41,7 @@ def test_reports_page_downloads_a_workbook(page, live_server, demo_accounts):
     page.goto(live_server.url + "/reports/")
     with page.expect_download() as download:
         page.locator("#report-funding button[value=xlsx]").click()
-    assert download.value.suggested_filename == "funding-2006.xlsx"
+    assert download.value.suggested_filename == "建邺区社区居委会经费情况表（2006年）.xlsx"
     with page.expect_download() as document:
         page.locator("#report-basic-situation button[value=docx]").click()
     assert document.value.suggested_filename == "basic-situation-2006.docx"

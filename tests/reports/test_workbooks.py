@@ -3,6 +3,7 @@
 import csv
 import io
 from decimal import Decimal
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -177,6 +178,9 @@ def test_browser_download_is_the_same_workbook(clients):
         reverse("reports:report-detail", args=["facilities"]), {"year": 2006, "format": "xlsx"}
     )
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="facilities-2006.xlsx"'
+    assert response["Content-Disposition"] == (
+        "attachment; filename*=utf-8''"
+        + quote("建邺区社区居委会办公活动用房情况表（2006年）.xlsx")
+    )
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     assert sheet["C5"].value == Decimal("14680.00") or sheet["C5"].value == 14680
