@@ -107,6 +107,9 @@ def test_street_home_lists_returns_to_fill_and_sent_back_with_the_reason(clients
         assert other.name not in texts
     links = assert_links_open(clients["nanhu"], response)
     assert reverse("returns:return-grid", args=[year, quarter]) in links
+    # In Chinese, the site's language.
+    section = todo_section(response)
+    assert "待办" in section and "退回原因：户数与台账不符，请核实" in section
 
 
 def test_street_home_has_nothing_to_fill_once_all_are_submitted(clients, demo):
