@@ -9,12 +9,14 @@ from reports.views import attachment
 
 from .basic_situation import basic_situation
 from .dashboard import dashboard, latest_data_year
+from .todo import todo_for
 
 
 @login_required
 def home(request):
-    """The dashboard: the page after login. ``?year=`` chooses the year (default: the latest
-    year with data the user may see); a street user sees their street."""
+    """The home page, the page after login: the user's to-do list (待办, :mod:`overview.todo`),
+    then the dashboard. ``?year=`` chooses the dashboard's year (default: the latest year
+    with data the user may see); a street user sees their street."""
     form = YearForm(request.GET if "year" in request.GET else None)
     if form.is_valid():
         year = form.cleaned_data["year"]
@@ -26,7 +28,13 @@ def home(request):
     return render(
         request,
         "overview/home.html",
-        {"form": form, "dashboard": data, "figures": data.figures, "charts": data.charts},
+        {
+            "form": form,
+            "todo": todo_for(request.user),
+            "dashboard": data,
+            "figures": data.figures,
+            "charts": data.charts,
+        },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
 

@@ -17,7 +17,20 @@ pytestmark = pytest.mark.django_db
 FEBRUARY_2007 = datetime.date(2007, 2, 1)  # the dashboard of 2007 shows its first quarter
 
 
-def test_a_second_request_reads_the_dashboard_back(clients, django_assert_max_num_queries):
+def test_a_second_request_reads_the_dashboard_back(
+    clients, django_assert_max_num_queries, monkeypatch
+):
+    # The to-do list above the dashboard is read on every request, on purpose (a send-back
+    # or a lockout shows at once; tests/overview/test_home.py bounds its queries): left out
+    # here, where only the dashboard's cache is measured.
+    import overview.views
+    from overview.todo import Todo
+
+    monkeypatch.setattr(
+        overview.views,
+        "todo_for",
+        lambda user: Todo(year=2006, quarter=4, due_on=datetime.date(2007, 1, 15)),
+    )
     client = clients["clerk"]
     first = client.get("/", {"year": 2006})
     with django_assert_max_num_queries(8):  # session, user, version: nothing recomputed
