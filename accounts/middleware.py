@@ -31,8 +31,8 @@ class MustChangePasswordMiddleware:
         messages.warning(
             request,
             _(
-                "Your password was reset by an administrator. Choose a new password before "
-                "you continue."
+                "Your password was set by an administrator. Choose a password of your own "
+                "before you continue."
             ),
         )
         return redirect("admin:password_change")

@@ -129,7 +129,7 @@ def test_temporary_password_must_be_changed_at_next_login(clients, users):
         response = client.get(url)
         assert response.status_code == 302 and response.url == "/admin/password_change/", url
     page = client.get("/admin/password_change/").content.decode()
-    assert "您的密码已由管理员重置" in page
+    assert "您当前的密码由管理员设置" in page
     response = client.post(
         "/admin/password_change/",
         {"old_password": temporary, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
