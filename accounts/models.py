@@ -24,6 +24,14 @@ class User(AbstractUser):
         related_name="accounts",
         help_text=_("Required for street staff, empty for district roles."),
     )
+    must_change_password = models.BooleanField(
+        _("must change password"),
+        default=False,
+        help_text=_(
+            "Set when an administrator gives the user a temporary password: the user must "
+            "choose a new one before doing anything else."
+        ),
+    )
 
     street_scope = "street"
 
@@ -50,6 +58,12 @@ class User(AbstractUser):
             raise ValidationError({"street": _("Street staff must be bound to one street.")})
         if self.role != Role.STREET and self.street_id is not None:
             raise ValidationError({"street": _("Only street staff are bound to a street.")})
+
+    def set_password(self, raw_password):
+        # A password the user chose ends the temporary one (the administrator's reset sets
+        # the flag again after calling this).
+        super().set_password(raw_password)
+        self.must_change_password = False
 
     def save(self, *args, **kwargs):
         # Every role works in the admin, which requires is_staff.

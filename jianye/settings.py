@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "accounts.middleware.MustChangePasswordMiddleware",  # a reset password is changed first
     "simple_history.middleware.HistoryRequestMiddleware",  # who made each change
     "audit.security.RefusedAccessLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

@@ -58,6 +58,8 @@ MODEL_KINDS = {
 # Administration of the system itself: the administrator only (users, groups, lockouts).
 SYSTEM_MODELS = {
     "auth.group": "system",
+    # Users (accounts/admin.py, registered scoped by audit/admin.py): the administrator.
+    "accounts.user": "system",
     # Lockouts: no role's group carries their permissions yet, so only a superuser opens
     # them. (Gap: the design's administrator should be able to unlock.)
     "axes.accessattempt": "superuser",
@@ -273,15 +275,19 @@ def test_admin_pages_follow_the_role_table(role, users, demo):
             got = outcome(client.get(url))
             if (role, url) in KNOWN_HOLES:
                 continue
+            # Another street's row of a page the role may not open at all (users): "not
+            # found" refuses it as well, and says no more.
             if got != want and not (want == "missing" and got == "refused"):
-                wrong.append(("GET", url, want, got))
+                if not (hidden and want == "refused" and got == "missing"):
+                    wrong.append(("GET", url, want, got))
             if action in ("add", "change", "delete", "import"):
                 want = "missing" if hidden and readable else ("ok" if writable else "refused")
                 got = outcome(client.post(url, {}))
                 if (role, url) in KNOWN_HOLES:
                     continue
                 if got != want and not (want == "missing" and got == "refused"):
-                    wrong.append(("POST", url, want, got))
+                    if not (hidden and want == "refused" and got == "missing"):
+                        wrong.append(("POST", url, want, got))
     assert not wrong, "\n".join(map(str, wrong))
 
 
