@@ -52,11 +52,15 @@ def background_rows() -> int:
 def local_path(stored: str):
     """A path on this machine for a file of default_storage: always a temporary copy, read
     through ``default_storage.open()`` (object storage has no ``path()``), with the stored
-    name's suffix (the readers go by it); deleted when the block ends."""
-    with (
-        default_storage.open(stored, "rb") as source,
-        NamedTemporaryFile(suffix=Path(stored).suffix) as copy,
-    ):
+    name's suffix (the readers go by it); deleted when the block ends. A file that is gone
+    (deleted, or storage lost) is the user's to upload again, said in their words."""
+    try:
+        source = default_storage.open(stored, "rb")
+    except (FileNotFoundError, OSError) as exc:
+        raise ImportFileError(
+            gettext("The uploaded file is no longer kept; upload it again.")
+        ) from exc
+    with source, NamedTemporaryFile(suffix=Path(stored).suffix) as copy:
         for chunk in iter(lambda: source.read(1 << 20), b""):
             copy.write(chunk)
         copy.flush()

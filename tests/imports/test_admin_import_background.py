@@ -5,6 +5,7 @@ and imported by the task worker (django-tasks-db's ``db_worker``), through the s
 import os
 
 import pytest
+from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.urls import reverse
@@ -148,7 +149,7 @@ def test_progress_shows_while_the_import_holds_its_transaction(users, monkeypatc
         user=users["clerk"],
         register="committees",
         file_name="big.xlsx",
-        stored=f"{jobs.UPLOADS}/missing.xlsx",
+        stored=default_storage.save(f"{jobs.UPLOADS}/big.xlsx", ContentFile(b"PK")),
         background=True,
     )
     seen = []
@@ -175,3 +176,17 @@ def test_progress_shows_while_the_import_holds_its_transaction(users, monkeypatc
     assert seen == [(5, 10)]
     job.refresh_from_db()
     assert (job.status, job.done, job.total, job.unchanged) == ("done", 10, 10, 10)
+
+
+def test_a_job_whose_file_is_gone_fails_with_a_message(users):
+    job = ImportJob.objects.create(
+        user=users["clerk"],
+        register="committees",
+        file_name="名册.xlsx",
+        stored=f"{jobs.UPLOADS}/gone.xlsx",
+        language="zh-hans",
+    )
+    jobs.run_job(job)
+    job.refresh_from_db()
+    assert job.status == ImportJob.Status.FAILED
+    assert "重新上传" in job.message, job.message
