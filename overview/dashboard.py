@@ -34,7 +34,7 @@ from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from facilities.selectors import committees_with_area, quantize_area
 from reports.levels import level_for, scope_size
-from reports.registry import RowLevel, get_report_class
+from reports.registry import RowLevel, get_report_class, quarter_shown
 from returns.models import QuarterlyReturn, ReturnStatus
 from returns.selectors import completeness_totals
 from scoping.rules import scope_queryset
@@ -64,12 +64,7 @@ def quarter_of_interest(year: int, today: datetime.date | None = None) -> int:
     """The quarter whose completeness the dashboard shows: the current quarter in the
     current year (as the returns pages count it), the fourth of a past year, the first of a
     future one."""
-    today = today or timezone.localdate()
-    if year < today.year:
-        return 4
-    if year > today.year:
-        return 1
-    return (today.month - 1) // 3 + 1
+    return quarter_shown(year, today)  # the one rule of reports.registry.default_period
 
 
 def money_text(value: Decimal) -> str:

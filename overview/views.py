@@ -51,7 +51,8 @@ def basic_situation_view(request):
     situation = basic_situation(year=year, user=request.user)
     output = request.GET.get("format", "html")
     if output == "docx":
-        return attachment(render_docx(situation), "docx", f"basic-situation-{year}")
+        # Named as the document is titled (建邺区社区建设基本情况（2006年）.docx), like the tables.
+        return attachment(render_docx(situation), "docx", str(situation.title))
     if output != "html":
         raise Http404(_("Unknown format."))
     return render(

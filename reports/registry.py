@@ -325,13 +325,18 @@ def default_period(user, today: datetime.date | None = None) -> tuple[int, int]:
     fourth (the first of a year still to come)."""
     today = today or timezone.localdate()
     year = DATA_YEAR[0](user=user, today=today) if DATA_YEAR else today.year
+    return year, quarter_shown(year, today)
+
+
+def quarter_shown(year: int, today: datetime.date | None = None) -> int:
+    """The quarter a page shows for ``year``: the current quarter when ``year`` is this year,
+    the fourth of a past year, the first of a year still to come."""
+    today = today or timezone.localdate()
     if year < today.year:
-        quarter = 4
-    elif year > today.year:
-        quarter = 1
-    else:
-        quarter = (today.month - 1) // 3 + 1
-    return year, quarter
+        return 4
+    if year > today.year:
+        return 1
+    return (today.month - 1) // 3 + 1
 
 
 def data_year(user) -> int:

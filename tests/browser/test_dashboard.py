@@ -44,4 +44,4 @@ def test_reports_page_downloads_a_workbook(page, live_server, demo_accounts):
     assert download.value.suggested_filename == "建邺区社区居委会经费情况表（2006年）.xlsx"
     with page.expect_download() as document:
         page.locator("#report-basic-situation button[value=docx]").click()
-    assert document.value.suggested_filename == "basic-situation-2006.docx"
+    assert document.value.suggested_filename == "建邺区社区建设基本情况（2006年）.docx"

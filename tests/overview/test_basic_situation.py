@@ -2,6 +2,7 @@
 
 import io
 import re
+from urllib.parse import quote
 
 import pytest
 from django.urls import reverse
@@ -54,7 +55,10 @@ def test_docx_states_the_brief(clients):
 
     response = clients["clerk"].get(URL, {"year": 2006, "format": "docx"})
     assert response.status_code == 200
-    assert response["Content-Disposition"] == 'attachment; filename="basic-situation-2006.docx"'
+    # Named as the document is titled, in Chinese (RFC 5987), like the report tables.
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        "建邺区社区建设基本情况（2006年）.docx"
+    )
     document = docx.Document(io.BytesIO(response.content))
     text = "\n".join(p.text for p in document.paragraphs)
     for sentence in BRIEF_SENTENCES:
