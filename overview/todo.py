@@ -110,7 +110,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
     # One query: the street's committees of the quarter with their return's status.
     committees = list(
         committees_in_quarter(
-            scope_queryset(Committee.objects.filter(street=user.street), user),
+            scope_queryset(Committee.objects.all(), user),  # street staff: their street
             year=year,
             quarter=quarter,
         )
@@ -165,12 +165,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
         .values("reason")[:1]
     )
     returned = (
-        scope_queryset(
-            QuarterlyReturn.objects.filter(
-                committee__street=user.street, status=ReturnStatus.RETURNED
-            ),
-            user,
-        )
+        scope_queryset(QuarterlyReturn.objects.filter(status=ReturnStatus.RETURNED), user)
         .annotate(send_back_reason=Subquery(send_back_reason))
         .select_related("committee")
         .order_by("year", "quarter", "committee__code")[:RETURNED_SHOWN]

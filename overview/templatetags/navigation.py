@@ -9,13 +9,13 @@ usernames, and a link is shown only when its page would let the user in:
   administrators);
 - budgets, scenarios, reports, the yearly 基本情况: every signed-in user (read-only pages);
 - registers (the admin): every role works there (``is_staff``);
-- users: who may see users, once the admin's user pages exist.
+- users: who may see users (the district administrator).
 """
 
 from dataclasses import dataclass
 
 from django import template
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -62,12 +62,7 @@ def nav_links(user, path: str = "") -> list[NavLink]:
     if user.is_staff:
         links.append(NavLink("registers", _("Registers"), reverse("admin:index")))
     if user.has_perm("accounts.view_user"):
-        try:
-            links.append(
-                NavLink("users", _("Users"), reverse("admin:accounts_user_changelist"))
-            )
-        except NoReverseMatch:  # the admin's user pages are not there yet
-            pass
+        links.append(NavLink("users", _("Users"), reverse("admin:accounts_user_changelist")))
     # The current page: the longest link that the path starts with ("/" only for itself).
     matching = [
         link for link in links if path == link.url or (link.url != "/" and path.startswith(link.url))

@@ -153,3 +153,28 @@ def test_unlock_a_locked_out_user(clients, users):
     assert "已为 1 个用户解除锁定" in response.content.decode()
     assert not AccessAttempt.objects.filter(username=name).exists()
     assert login(name, PASSWORD)[1].status_code == 302
+
+
+@pytest.mark.django_db
+def test_the_users_change_form_is_version_checked(clients, users):
+    """Two administrators cannot overwrite each other's change of a user unseen: the form
+    carries the version token, and a post without it is refused (audit.locking)."""
+    from audit.locking import VERSION_FIELD
+
+    target = users["nanhu"]
+    url = f"/admin/accounts/user/{target.pk}/change/"
+    page = clients["admin"].get(url).content.decode()
+    assert f'name="{VERSION_FIELD}"' in page
+    data = {
+        "username": target.username,
+        "last_name": "改过",
+        "first_name": "",
+        "email": "",
+        "role": target.role,
+        "street": target.street_id,
+        "is_active": "on",
+    }
+    response = clients["admin"].post(url, data)
+    assert response.status_code == 200  # the form again, with the reason
+    target.refresh_from_db()
+    assert target.last_name != "改过"
