@@ -1,7 +1,7 @@
 """The one upload flow of the registers (:class:`UploadFlow`), through
 :func:`imports.services.import_file`, and the admin's import page of every register, which
 uses it. Any other page that takes a register's file uses it too (the quarterly grid's
-workbook import, ``returns.views.grid_import``): the same upload, job, preview and confirm,
+workbook import, ``returns.views.workbook.grid_import``): the same upload, job, preview and confirm,
 rendered with that page's own template and leading back to that page.
 
 ``ScopedAdmin`` (jianye/admin.py) mixes :class:`RegisterImportMixin` in; each register's
