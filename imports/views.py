@@ -11,19 +11,19 @@ import uuid
 
 from django.contrib import admin
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
+
+from scoping.downloads import attachment
 
 from .admin_flow import SESSION_KEY, admin_import_url, flow_page, model_for_register, preview_url
 from .jobs import fail_if_dead
 from .models import ImportJob
 from .registry import REGISTERS, resource_class
 from .template_workbooks import template_workbook
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -34,9 +34,8 @@ def template(request, register):
     model = resource_class(register)._meta.model
     if not request.user.has_perm(f"{model._meta.app_label}.view_{model._meta.model_name}"):
         raise Http404
-    response = HttpResponse(template_workbook(register=register, user=request.user), XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{register}-template.xlsx"'
-    return response
+    title = _("%(register)s import template") % {"register": model._meta.verbose_name_plural}
+    return attachment(template_workbook(register=register, user=request.user), "xlsx", title)
 
 
 def visible_job(request, token) -> ImportJob:

@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 
 from reports.forms import YearForm
 from reports.rendering import render_docx
-from reports.views import attachment
+from scoping.downloads import attachment
 
 from .basic_situation import basic_situation
 from .dashboard import dashboard, latest_data_year
@@ -55,6 +55,4 @@ def basic_situation_view(request):
         return attachment(render_docx(situation), "docx", str(situation.title))
     if output != "html":
         raise Http404(_("Unknown format."))
-    return render(
-        request, "overview/basic_situation.html", {"form": form, "situation": situation}
-    )
+    return render(request, "overview/basic_situation.html", {"form": form, "situation": situation})

@@ -1,9 +1,10 @@
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+
+from scoping.downloads import attachment
 
 from .forms import ReportParametersForm
 from .levels import OneStreet, district_in_scope, level_for, scope_size, street_in_scope
@@ -17,35 +18,6 @@ from .registry import (
     get_report_class,
 )
 from .rendering import display_value, html_context, render_csv, render_xlsx
-
-CONTENT_TYPES = {
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "csv": "text/csv; charset=utf-8",
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-}
-
-
-# What a file name may not hold on Windows or macOS, and its full-width stand-in.
-FILE_NAME_UNSAFE = str.maketrans(
-    {'"': "”", "*": "＊", "/": "／", ":": "：", "<": "＜", ">": "＞", "?": "？", "\\": "＼", "|": "｜"}
-)
-
-
-def file_name(text: str) -> str:
-    """``text`` (a report's title) as a file name: the characters file systems refuse
-    replaced by their full-width forms, control characters and outer spaces dropped."""
-    text = "".join(ch for ch in str(text) if ch.isprintable()).translate(FILE_NAME_UNSAFE)
-    return text.strip(" .") or "report"
-
-
-def attachment(body: bytes, output: str, filename: str) -> HttpResponse:
-    """``body`` as a download named ``filename.output``; a Chinese name is sent as RFC 5987
-    ``filename*`` (content_disposition_header), which every current browser reads."""
-    response = HttpResponse(body, content_type=CONTENT_TYPES[output])
-    response["Content-Disposition"] = content_disposition_header(
-        True, f"{file_name(filename)}.{output}"
-    )
-    return response
 
 
 @login_required
@@ -105,9 +77,7 @@ def _level_context(request, *, size, level, street, district) -> dict:
         "districts": display_value(size["districts"], ColumnKind.INTEGER),
     }
     whole = level_for(size)
-    top = (
-        _("All districts") if whole == RowLevel.DISTRICT else _("All streets")
-    )
+    top = _("All districts") if whole == RowLevel.DISTRICT else _("All streets")
     trail, note = [], ""
     if street is not None:
         if whole != RowLevel.COMMITTEE:
@@ -131,16 +101,22 @@ def _level_context(request, *, size, level, street, district) -> dict:
             "district": district.name
         }
     elif level == RowLevel.DISTRICT:
-        note = _(
-            "%(committees)s committees in %(streets)s streets of %(districts)s districts: one "
-            "row per district; choose a district to see its streets, then a street to see its "
-            "committees. The Excel and CSV downloads hold every committee."
-        ) % numbers
+        note = (
+            _(
+                "%(committees)s committees in %(streets)s streets of %(districts)s districts: one "
+                "row per district; choose a district to see its streets, then a street to see its "
+                "committees. The Excel and CSV downloads hold every committee."
+            )
+            % numbers
+        )
     elif level == RowLevel.STREET:
-        note = _(
-            "%(committees)s committees in %(streets)s streets: one row per street; choose a "
-            "street to see its committees. The Excel and CSV downloads hold every committee."
-        ) % numbers
+        note = (
+            _(
+                "%(committees)s committees in %(streets)s streets: one row per street; choose a "
+                "street to see its committees. The Excel and CSV downloads hold every committee."
+            )
+            % numbers
+        )
     return {"trail": trail, "level_note": note}
 
 
@@ -196,9 +172,7 @@ def report_detail(request, identifier):
         # scenario's name or （暂定数） when the report's title has them.
         return attachment(body, output, report.title())
     context.update(
-        html_context(
-            report, level=level, district=district, link=lambda row: _link(request, row)
-        )
+        html_context(report, level=level, district=district, link=lambda row: _link(request, row))
     )
     context.update(
         _level_context(request, size=size, level=level, street=street, district=district)

@@ -33,12 +33,15 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import BINARY_FORMATS
 from simple_history.admin import SimpleHistoryAdmin
 
+from .downloads import disposition, file_name
 from .paginators import EstimatedCountPaginator
 from .rules import (
     ensure_in_scope,
@@ -192,6 +195,23 @@ class ScopedExportMixin(ExportMixin):
                 current_app=self.admin_site.name,
             )
             return HttpResponseRedirect(changelist)
+
+    def get_export_filename(self, request, queryset, file_format):
+        """The register's name and the day, in Chinese: 社区居委会（2026年11月30日导出）."""
+        title = gettext("%(register)s (exported %(day)s)") % {
+            "register": self.model._meta.verbose_name_plural,
+            "day": date_format(timezone.localdate(), "DATE_FORMAT"),
+        }
+        return f"{file_name(title)}.{file_format.get_extension()}"
+
+    def _do_file_export(self, file_format, request, queryset, **kwargs):
+        # django-import-export writes ``filename="…"`` as it is, which a Chinese name does
+        # not survive; the same name is sent as RFC 5987 ``filename*`` instead.
+        response = super()._do_file_export(file_format, request, queryset, **kwargs)
+        name = self.get_export_filename(request, queryset, file_format)
+        title, _dot, extension = name.rpartition(".")
+        response["Content-Disposition"] = disposition(title, extension)
+        return response
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
         # django-import-export's ODS is declared a text format but tablib writes it as

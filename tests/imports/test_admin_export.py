@@ -4,6 +4,7 @@ filtered like the list, in a number of queries that does not grow with the rows.
 
 import csv
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -11,6 +12,8 @@ from django.contrib import admin
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from imports.registry import REGISTERS, resource_class
 from staffing.models import Posting
@@ -53,8 +56,12 @@ def test_admin_xlsx_is_the_exportxlsx_file(clients, users, tmp_path, register, r
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    assert response["Content-Disposition"].startswith(f'attachment; filename="{model.__name__}-')
-    assert response["Content-Disposition"].endswith('.xlsx"')
+    # In Chinese, saying what the file is: 社区居委会（2026年11月30日导出）.xlsx
+    name = str(model._meta.verbose_name_plural)
+    day = date_format(timezone.localdate(), "DATE_FORMAT")
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        f"{name}（{day}导出）.xlsx"
+    )
     path = tmp_path / f"{register}.xlsx"
     call_command("exportxlsx", register, "--output", str(path), "--user", users[role].username)
     header, *rows = xlsx_values(response.content)
@@ -90,7 +97,9 @@ def test_the_ticked_columns_and_the_selected_rows(clients):
     chosen = list(Posting.objects.order_by("pk").values_list("pk", flat=True)[:3])
     other_street = Posting.objects.exclude(committee__street__short_name="南湖").first()
     data = export_data(
-        model, "xlsx", fields=["committee", "start_date"],
+        model,
+        "xlsx",
+        fields=["committee", "start_date"],
         export_items=[str(pk) for pk in [*chosen, other_street.pk]],
     )
     header, *rows = xlsx_values(clients["clerk"].post(export_url(model), data).content)
@@ -98,9 +107,10 @@ def test_the_ticked_columns_and_the_selected_rows(clients):
     assert len(rows) == 4
     header, *rows = xlsx_values(clients["nanhu"].post(export_url(model), data).content)
     assert other_street.pk not in chosen
-    assert len(rows) == Posting.objects.filter(
-        pk__in=chosen, committee__street__short_name="南湖"
-    ).count()
+    assert (
+        len(rows)
+        == Posting.objects.filter(pk__in=chosen, committee__street__short_name="南湖").count()
+    )
 
 
 def test_queries_do_not_grow_with_the_rows(clients):
@@ -126,4 +136,4 @@ def test_the_stock_dataset_is_never_built(clients, monkeypatch, extension):
     model = model_of("people")
     response = clients["clerk"].post(export_url(model), export_data(model, extension))
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith(f'.{extension}"')
+    assert response["Content-Disposition"].endswith(f".{extension}")

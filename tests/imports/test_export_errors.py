@@ -53,7 +53,7 @@ def test_ods_export_opens_with_chinese_headers_and_every_row(clients, label):
     response = clients["admin"].post(export_url(label), ods_post(label))
     assert response.status_code == 200, response.content[:500]
     assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
-    assert response["Content-Disposition"].endswith('.ods"')
+    assert response["Content-Disposition"].endswith(".ods")
     book = CalamineWorkbook.from_filelike(io.BytesIO(response.content))
     header, *rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
     resource = ADMINS[label].get_export_resource_classes(None)[0]()

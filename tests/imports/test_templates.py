@@ -1,6 +1,7 @@
 """Import templates: header, example, drop-downs scoped to the user, help sheet; they import."""
 
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -48,7 +49,9 @@ def test_template_example_imports_unchanged(users, tmp_path):
 def test_view_and_command(clients, users, tmp_path):
     response = clients["nanhu"].get("/imports/committees/template.xlsx")
     assert response.status_code == 200
-    assert response["Content-Disposition"].endswith('committees-template.xlsx"')
+    assert response["Content-Disposition"] == "attachment; filename*=utf-8''" + quote(
+        "社区居委会导入模板.xlsx"
+    )
     assert clients["nanhu"].get("/imports/nothing/template.xlsx").status_code == 404
     output = tmp_path / "t.xlsx"
     call_command(
