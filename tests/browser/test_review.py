@@ -20,9 +20,7 @@ REASON = "义工人数与上季度不一致，请核实后重报。"
 
 
 def status(name):
-    return QuarterlyReturn.objects.get(
-        committee__name=name, year=YEAR, quarter=QUARTER
-    ).status
+    return QuarterlyReturn.objects.get(committee__name=name, year=YEAR, quarter=QUARTER).status
 
 
 def test_send_back_fix_resubmit_and_bulk_approve(page, live_server, demo_accounts):
@@ -109,4 +107,39 @@ def test_send_back_fix_resubmit_and_bulk_approve(page, live_server, demo_account
         name: ReturnStatus.APPROVED for name in SUBMITTED
     }
     assert status("南湖东路社区") == ReturnStatus.DRAFT
+    assert page.errors == []
+
+
+def test_clerk_sees_unusual_changes_and_what_changed_since_approval(
+    page, live_server, demo_accounts
+):
+    from returns.workflow import return_approve, return_reopen
+
+    street, clerk = demo_accounts["street"], demo_accounts["clerk"]
+    approved = fill_and_submit(street, ["长虹社区"])
+    return_approve(returns=approved, user=clerk)
+    return_reopen(returns=approved, user=demo_accounts["admin"], reason="派出所更正了户籍数据。")
+    before = approved[0].registered_population
+    last = QuarterlyReturn.objects.get(committee__name="文体社区", year=2006, quarter=4)
+    fill_and_submit(
+        street,
+        ["长虹社区", "文体社区"],
+        {
+            "长虹社区": {"registered_population": before + 120},
+            "文体社区": {"households": round(last.households * 1.3)},
+        },
+    )
+
+    log_in(page, live_server, "clerk")
+    with page.expect_navigation():
+        page.locator("section.todo a", has_text="南湖街道：2007年第1季度有2份报表待审核").click()
+    changhong = page.locator("#review-table tr", has=page.locator('input[aria-label="长虹社区"]'))
+    text = changhong.inner_text()
+    assert "审核后已修改" in text and f"户籍人口 {before:,} → {before + 120:,}" in text
+    assert f"审核时 {before:,}" in text
+    wenti = page.locator("#review-table tr", has=page.locator('input[aria-label="文体社区"]'))
+    shaded = wenti.locator("td.unusual")
+    assert shaded.count() == 1 and shaded.get_attribute("data-figure") == "households"
+    assert "户数较上季度变动超过20%" in wenti.inner_text()
+    shoot(page, "review-9-changes")
     assert page.errors == []
