@@ -507,7 +507,8 @@ def _refusal(action: str, item: QuarterlyReturn, version: int | None) -> str:
             "reopen it)."
         ),
     }
-    return refusals[(action, item.status)] % names
+    fallback = _("%(committee)s: the return is %(status)s.")  # a status added later
+    return refusals.get((action, item.status), fallback) % names
 
 
 def returns_review(
