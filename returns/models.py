@@ -199,6 +199,25 @@ class QuarterlyReturn(models.Model):
             return False
         return self.figures() != self.approved_figures
 
+    def changes_since_approval(self) -> list[dict]:
+        """What differs from the figures as last approved (recorded by the workflow at
+        approval, ``approved_figures``), in the order of the form: one ``{"name", "label",
+        "approved", "now"}`` per figure (and the note). Empty unless
+        :attr:`changed_since_approval`."""
+        if not self.changed_since_approval:
+            return []
+        now = self.figures()
+        return [
+            {
+                "name": name,
+                "label": self._meta.get_field(name).verbose_name,
+                "approved": self.approved_figures.get(name),
+                "now": now[name],
+            }
+            for name in (*FIGURES, "note")
+            if self.approved_figures.get(name, "" if name == "note" else None) != now[name]
+        ]
+
 
 class ReturnEvent(models.Model):
     """One transition of a return: who, when, from which status to which, and why."""

@@ -168,11 +168,25 @@ def evaluate(expression: str, names: dict) -> bool | None:
         return None
 
 
+def compared_with_last_quarter(expression: str) -> tuple[str, ...]:
+    """The figures whose change from last quarter ``expression`` judges: those it names both
+    as ``<figure>`` and as ``prev_<figure>`` (the seeded 20% rules, say). A page highlights
+    such a figure's change when the rule fails, so "outside the usual range" is whatever
+    the active rules say, with no second rule."""
+    try:
+        tree = compile_expression(expression)
+    except ExpressionError:
+        return ()
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return tuple(name for name in FIGURES if name in names and f"prev_{name}" in names)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
     severity: str
     message: str
+    changes: tuple[str, ...] = ()  # figures whose change from last quarter the rule judges
 
     @property
     def is_error(self) -> bool:
@@ -201,6 +215,13 @@ def check_figures(
         except ExpressionError:
             continue  # a rule saved before it was checked; the admin refuses new ones
         if holds is False:
-            findings.append(Finding(rule.name, rule.severity, rule.message))
+            findings.append(
+                Finding(
+                    rule.name,
+                    rule.severity,
+                    rule.message,
+                    changes=compared_with_last_quarter(rule.expression),
+                )
+            )
     findings.sort(key=lambda f: 0 if f.is_error else 1)
     return findings
