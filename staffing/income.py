@@ -159,9 +159,13 @@ def income_by(
     positions = list(Position.objects.filter(is_paid=True).values_list("id", "paid_as_id"))
     pay_position_of = {pk: paid_as or pk for pk, paid_as in positions}
     pay: dict[int, list] = defaultdict(list)
-    for position_id, day, amount in PayStandard.objects.filter(
-        position_id__in=set(pay_position_of.values()), effective_from__lte=end
-    ).order_by("effective_from").values_list("position_id", "effective_from", "monthly_amount"):
+    for position_id, day, amount in (
+        PayStandard.objects.filter(
+            position_id__in=set(pay_position_of.values()), effective_from__lte=end
+        )
+        .order_by("effective_from")
+        .values_list("position_id", "effective_from", "monthly_amount")
+    ):
         pay[position_id].append((day, _fen(amount)))
 
     components = scope_queryset(PayComponent.objects.all(), user).filter(effective_from__lte=end)
@@ -170,10 +174,14 @@ def income_by(
     series: dict[tuple, list] = defaultdict(list)
     for street_of, kind, position_id, person_id, basis, amount, day in components.order_by(
         "effective_from"
-    ).values_list("street_id", "kind", "position_id", "person_id", "basis", "amount", "effective_from"):
+    ).values_list(
+        "street_id", "kind", "position_id", "person_id", "basis", "amount", "effective_from"
+    ):
         twelfths = _fen(amount) * (12 if basis == PayBasis.MONTHLY else 1)
-        key = ("position", street_of, kind, position_id) if position_id else (
-            "person", street_of, kind, person_id
+        key = (
+            ("position", street_of, kind, position_id)
+            if position_id
+            else ("person", street_of, kind, person_id)
         )
         series[key].append((day, twelfths))
 
@@ -269,9 +277,7 @@ def income_by(
     return dict(result)
 
 
-def income_of(
-    user, year: int, *, as_of: datetime.date | None = None, street=None
-) -> Income:
+def income_of(user, year: int, *, as_of: datetime.date | None = None, street=None) -> Income:
     """Income of paid staff over ``year`` (to ``as_of``) in ``user``'s scope, or of one
     ``street`` in it: one figure."""
     return income_by(user=user, year=year, as_of=as_of, group_by=None, street=street).get(

@@ -442,8 +442,8 @@ class PayComponentKind(models.TextChoices):
 
 
 class PayBasis(models.TextChoices):
-    MONTHLY = "monthly", _("per month")
-    YEARLY = "yearly", _("per year")
+    MONTHLY = "monthly", _("monthly")
+    YEARLY = "yearly", _("yearly")
 
 
 class PayComponent(EffectiveDated):
@@ -481,7 +481,7 @@ class PayComponent(EffectiveDated):
         help_text=_("Or paid to this person only (leave the position empty)."),
     )
     basis = models.CharField(
-        _("paid"), max_length=10, choices=PayBasis.choices, default=PayBasis.MONTHLY
+        _("frequency"), max_length=10, choices=PayBasis.choices, default=PayBasis.MONTHLY
     )
     amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
     note = models.CharField(_("note"), max_length=200, blank=True)
