@@ -254,7 +254,7 @@ def load(context):
     )
 
     load_training(plan, people)
-    load_pay_components(committees, positions)
+    load_pay_components(context["streets"], positions)
     return {"positions": positions}
 
 
@@ -325,10 +325,9 @@ YEAR_END_BONUS_2006 = 360
 QUALIFICATION_SUBSIDY = 50
 
 
-def load_pay_components(committees, positions):
-    """The streets' additional pay of 2006 (keyed by street, kind, position or person and
-    date, so that a second run finds every row)."""
-    streets = {c.street.short_name: c.street for c in committees.values()}
+def load_pay_components(streets, positions):
+    """The streets' additional pay of 2006 (``streets`` by short name; rows keyed by street,
+    kind, position or person and date, so that a second run finds every row)."""
     wanted = []
     for short_name, amounts in STREET_ALLOWANCES_2006.items():
         street = streets.get(short_name)

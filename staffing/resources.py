@@ -451,6 +451,21 @@ class PayComponentResource(UserAwareResource):
 
     KEY = ("street_id", "kind", "position_id", "person_id", "effective_from")
 
+    def template_note(self, field):
+        """The template's word on the two columns of which one is filled in."""
+        either = _("One of the two (key)")
+        if field.attribute == "position":
+            return either, _(
+                "A position, by name or code: everyone in it on the street's committees. "
+                "Leave it empty for one person's pay."
+            )
+        if field.attribute == "person":
+            return either, _(
+                "The person's ID-card number (18 characters): this person only. Leave it "
+                "empty for a position's pay."
+            )
+        return None
+
     def prefetch_instances(self, rows):
         """The stored rows the file's keys name (one query): by street and date, indexed by
         the whole key, an empty position or person included (``IN`` never matches NULL)."""

@@ -359,3 +359,17 @@ def test_report_and_admin_queries_do_not_grow_with_rows(
         cache.clear()
         with django_assert_max_num_queries(count):
             assert client.get(url, params).status_code == 200
+
+
+def test_the_template_says_position_or_person(demo, users):
+    from imports.template_workbooks import template_workbook
+
+    with translation.override("zh-hans"):
+        content = template_workbook(register="pay-components", user=users["nanhu"])
+    book = openpyxl.load_workbook(io.BytesIO(content))
+    notes = {row[0]: row[1:] for row in book.worksheets[-1].iter_rows(min_row=2, values_only=True)}
+    assert notes["岗位"][0] == notes["身份证号码"][0] == "二者填一项（主键）"
+    assert "留空" in notes["岗位"][1] and "留空" in notes["身份证号码"][1]
+    assert notes["街道"][0] == "是（主键）"
+    # The example row is the street user's own.
+    assert book.worksheets[0].cell(row=2, column=1).value == "南湖街道"
