@@ -373,3 +373,16 @@ def test_the_template_says_position_or_person(demo, users):
     assert notes["街道"][0] == "是（主键）"
     # The example row is the street user's own.
     assert book.worksheets[0].cell(row=2, column=1).value == "南湖街道"
+
+
+def test_the_demo_components_are_valid_and_load_once(demo):
+    from staffing import demo as staffing_demo
+
+    rows = PayComponent.objects.select_related("street", "position", "person__street")
+    for row in rows:
+        row.full_clean()
+    before = list(PayComponent.objects.order_by("pk").values())
+    assert {row["kind"] for row in before} == set(PayComponentKind.values)
+    assert any(row["person_id"] for row in before) and any(row["position_id"] for row in before)
+    staffing_demo.load(demo["context"])
+    assert list(PayComponent.objects.order_by("pk").values()) == before
