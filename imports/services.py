@@ -23,6 +23,7 @@ each declared beside its resource class with :func:`imports.registry.register_fi
 ``pay-standards``    pay standards per position (岗位报酬标准)
 ``people``           people (人员)
 ``postings``         postings: who works where, from when (在岗记录)
+``pay-components``   what the streets pay beyond the standard (补充报酬)
 ``training``         training classes (培训班)
 ``attendance``       training attendance (培训出勤)
 ``exam-results``     skills exam results (职业资格考试)

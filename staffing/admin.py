@@ -22,6 +22,7 @@ from scoping.filters import year_filter
 from .models import (
     Attendance,
     ExamResult,
+    PayComponent,
     PayStandard,
     Person,
     Position,
@@ -32,6 +33,7 @@ from .models import (
 from .resources import (
     AttendanceResource,
     ExamResultResource,
+    PayComponentResource,
     PayStandardResource,
     PersonResource,
     PositionResource,
@@ -71,6 +73,21 @@ class PayStandardAdmin(RegisterAdmin):
     list_select_related = ["position"]
     search_fields = ["position__name", "note"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(PayComponent)
+class PayComponentAdmin(RegisterAdmin):
+    """What each street pays beyond the standard; street staff keep their own street's."""
+
+    resource_classes = [PayComponentResource]
+    list_display = [
+        "street", "kind", "position", "person", "basis", "amount", "effective_from", "note",
+    ]
+    list_filter = ["street", "kind", "position", "basis", "effective_from"]
+    list_select_related = ["street", "position", "person"]
+    search_fields = ["person__name", "note"]
+    autocomplete_fields = ["person"]
+    fields = ["street", "kind", "position", "person", "basis", "amount", "effective_from", "note"]
 
 
 # People and postings -------------------------------------------------------------------------

@@ -7,7 +7,13 @@ a roster in post all of 2006 in the 34 operating committees: 34 directors, 33 de
 staff funds are never written here: the budgets compute them from these rows.
 
 Also 24 training classes in 2006 with their attendance (200+ trainee-times) and the 10
-social workers who passed the skills exam. Everything is generated from a fixed seed, and
+social workers who passed the skills exam.
+
+What the streets pay beyond the standard (``PayComponent``), from which the average income
+of about 12,600 yuan a year of the brief comes (``staffing.income``; never written here): a
+monthly street allowance per position in every street (南湖 raises its own from July), a
+year-end bonus per position, and a monthly qualification subsidy for the people who passed
+the skills exam, from the month after the exam. Everything is generated from a fixed seed, and
 rows are keyed by natural keys (ID-card number, class title and date), so a second run finds
 every row and changes nothing.
 """
@@ -26,6 +32,9 @@ from .models import (
     Education,
     ExamResult,
     Gender,
+    PayBasis,
+    PayComponent,
+    PayComponentKind,
     PayStandard,
     Person,
     Position,
@@ -245,6 +254,7 @@ def load(context):
     )
 
     load_training(plan, people)
+    load_pay_components(context["streets"], positions)
     return {"positions": positions}
 
 
@@ -295,3 +305,61 @@ def load_training(plan, people):
         )
     )
     ExamResult.objects.bulk_create([p for p in passes if (p.person_id, p.passed_on) not in have])
+
+
+# What the streets pay beyond the standard, yuan a month per position (director, deputy,
+# social worker, full-time party-affairs worker), from 1 January 2006.
+STREET_ALLOWANCES_2006 = {
+    "南湖": (290, 270, 240, 240),
+    "滨湖": (280, 260, 230, 230),
+    "南苑": (280, 260, 230, 230),
+    "兴隆": (260, 240, 210, 210),
+    "双闸": (240, 220, 200, 200),
+}
+ALLOWANCE_POSITIONS = ("director", "deputy", "social-worker", "party-worker")
+# 南湖 raised its allowance by 40 yuan a month from 1 July 2006 (half a year of it).
+NANHU_RISE = (datetime.date(2006, 7, 1), 40)
+# A year-end bonus per position, yuan a year, in every street.
+YEAR_END_BONUS_2006 = 360
+# Who passed the skills exam gets this a month from the month after the exam.
+QUALIFICATION_SUBSIDY = 50
+
+
+def load_pay_components(streets, positions):
+    """The streets' additional pay of 2006 (``streets`` by short name; rows keyed by street,
+    kind, position or person and date, so that a second run finds every row)."""
+    wanted = []
+    for short_name, amounts in STREET_ALLOWANCES_2006.items():
+        street = streets.get(short_name)
+        if street is None:
+            continue
+        for code, amount in zip(ALLOWANCE_POSITIONS, amounts, strict=True):
+            common = {"street": street, "position": positions[code], "person": None}
+            wanted.append(
+                (common | {"kind": PayComponentKind.STREET_ALLOWANCE, "effective_from": STANDARD_DATE},
+                 {"basis": PayBasis.MONTHLY, "amount": Decimal(amount), "note": "街道岗位补贴"})
+            )
+            if short_name == "南湖":
+                day, rise = NANHU_RISE
+                wanted.append(
+                    (common | {"kind": PayComponentKind.STREET_ALLOWANCE, "effective_from": day},
+                     {"basis": PayBasis.MONTHLY, "amount": Decimal(amount + rise),
+                      "note": "街道岗位补贴（下半年调整）"})
+                )
+            wanted.append(
+                (common | {"kind": PayComponentKind.BONUS, "effective_from": STANDARD_DATE},
+                 {"basis": PayBasis.YEARLY, "amount": Decimal(YEAR_END_BONUS_2006),
+                  "note": "年终考核奖"})
+            )
+    demo_passes = ExamResult.objects.filter(certificate_number__startswith="JY2006-")
+    for result in demo_passes.select_related("person__street").order_by("pk"):
+        passed = result.passed_on
+        month_after = datetime.date(passed.year + passed.month // 12, passed.month % 12 + 1, 1)
+        wanted.append(
+            ({"street": result.person.street, "position": None, "person": result.person,
+              "kind": PayComponentKind.SUBSIDY, "effective_from": month_after},
+             {"basis": PayBasis.MONTHLY, "amount": Decimal(QUALIFICATION_SUBSIDY),
+              "note": "职业资格补贴"})
+        )
+    for key, defaults in wanted:
+        PayComponent.objects.get_or_create(**key, defaults=defaults)

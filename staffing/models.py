@@ -433,3 +433,121 @@ class ExamResult(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.passed_on})"
+
+
+class PayComponentKind(models.TextChoices):
+    STREET_ALLOWANCE = "street_allowance", _("Street allowance")
+    BONUS = "bonus", _("Bonus")
+    SUBSIDY = "subsidy", _("Other subsidy")
+
+
+class PayBasis(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    YEARLY = "yearly", _("yearly")
+
+
+class PayComponent(EffectiveDated):
+    """What a street pays its committees' staff beyond the pay standard (街道补贴, 奖金,
+    补贴), from a date on: for every posting of a position on the street's committees, or
+    for one person's postings there. A later row of the same street, kind and position (or
+    person) supersedes it from its date (an amount of 0 ends it). A yearly amount counts one
+    twelfth per month in post. Income as received (``staffing.income``) adds these to the
+    standard; the funding formula (budgets) never does.
+    """
+
+    street = models.ForeignKey(
+        "communities.Street",
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="pay_components",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PayComponentKind.choices)
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pay_components",
+        help_text=_("Paid to everyone in this position on the street's committees."),
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pay_components",
+        help_text=_("Or paid to this person only (leave the position empty)."),
+    )
+    basis = models.CharField(
+        _("frequency"), max_length=10, choices=PayBasis.choices, default=PayBasis.MONTHLY
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    street_scope = "street"
+    street_editable = True
+    is_standard = False
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("additional pay")
+        verbose_name_plural = _("additional pay")
+        ordering = ["street__sort_order", "kind", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__isnull=False, person__isnull=True)
+                | Q(position__isnull=True, person__isnull=False),
+                name="pay_component_position_or_person",
+                violation_error_message=_("Give either a position or a person, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="pay_component_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.UniqueConstraint(
+                fields=["street", "kind", "position", "effective_from"],
+                condition=Q(person__isnull=True),
+                name="pay_component_one_per_position_and_date",
+                violation_error_message=_(
+                    "This street already has this kind of pay for that position from that date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["street", "kind", "person", "effective_from"],
+                condition=Q(position__isnull=True),
+                name="pay_component_one_per_person_and_date",
+                violation_error_message=_(
+                    "This street already has this kind of pay for that person from that date."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["street", "effective_from"])]
+
+    def __str__(self):
+        who = self.position if self.position_id else self.person
+        return f"{self.get_kind_display()} · {who} · {self.amount} ({self.effective_from})"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        position = self.position if self.position_id else None
+        if position is not None and not position.is_paid:
+            errors["position"] = _(
+                "%(position)s is an unpaid position; additional pay is for paid staff."
+            ) % {"position": position.name}
+        # A person's pay is entered by the street whose roster they are on (checked when
+        # the row is made: someone who later moves keeps the rows of their old street).
+        person = self.person if self.person_id else None
+        if (
+            person is not None
+            and self._state.adding
+            and self.street_id
+            and person.street_id != self.street_id
+        ):
+            errors["person"] = _(
+                "%(person)s is on the roster of %(street)s, not of this street."
+            ) % {"person": person.name, "street": person.street.name}
+        if errors:
+            raise ValidationError(errors)

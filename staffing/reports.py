@@ -1,12 +1,14 @@
-"""The staffing table (社区工作者队伍情况表): headcount, education, age, training, exam."""
+"""The staffing tables: the staff (社区工作者队伍情况表: headcount, education, age, training,
+exam) and their income as received (社区工作者收入情况表)."""
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Committee
-from reports.registry import Column, Report, Row, RowLevel, register
+from reports.registry import Column, ColumnKind, Report, Row, RowLevel, register
 
-from .models import Education, Position
+from .income import KINDS, Income, income_by
+from .models import Education, PayComponentKind, Position
 from .selectors import headcounts, qualified_counts, training_counts
 
 # Counts of distinct classes and people: not the sum of the level below.
@@ -146,5 +148,86 @@ class StaffingReport(Report):
                 "Trainee-times count each person at each class of the year, under the "
                 "committee they were posted to on the day; qualified operators are staff in "
                 "post on 31 December who had passed the skills exam."
+            ),
+        ]
+
+
+@register
+class IncomeReport(Report):
+    """Income as received (社区工作者收入情况表): pay at the standards, what the streets add
+    by kind, the total and the average annual income per person (``staffing.income``).
+
+    One row for the district (first) and one per street; the streets come from one
+    computation (a fixed number of queries whatever the rows), the district and the total
+    are added up from them, and the average is worked out again from the sums (never an
+    average of averages).
+    """
+
+    identifier = "income"
+    verbose_name = _("Income of community staff")
+    form_number = "建民社7表"
+    unit = _("people, person-months, yuan")
+
+    def columns(self):
+        labels = dict(PayComponentKind.choices)
+        return [
+            Column("staff", _("Paid staff at year end")),
+            Column("person_months", _("Person-months in post")),
+            Column("standard", _("Pay at the standards"), ColumnKind.MONEY),
+            *[Column(f"component_{kind}", labels[kind], ColumnKind.MONEY) for kind in KINDS],
+            Column("total", _("Total income"), ColumnKind.MONEY),
+            Column("average", _("Average annual income per person"), ColumnKind.MONEY),
+        ]
+
+    @staticmethod
+    def values_of(income: Income) -> dict:
+        components = income.components
+        return {
+            "staff": income.staff,
+            "person_months": income.person_months,
+            "standard": income.standard,
+            **{f"component_{kind}": components[kind] for kind in KINDS},
+            "total": income.total,
+            "average": income.average,
+            # The exact figures, from which a group of streets is added up (combine).
+            "_income": income,
+        }
+
+    def street_values(self):
+        if not hasattr(self, "_street_values"):
+            self._street_values = {
+                key: self.values_of(income)
+                for key, income in income_by(user=self.user, year=self.year).items()
+            }
+        return self._street_values
+
+    def combine(self, values):
+        return self.values_of(sum((v["_income"] for v in values), Income()))
+
+    def rows(self):
+        per_street = self.street_values()
+        empty = self.combine([])
+        street_rows = [
+            Row(label=street.name, values=per_street.get(street.pk, empty), level=RowLevel.STREET)
+            for street in self.streets()
+        ]
+        total = Row(
+            label=gettext("Total"),
+            values=self.combine([row.values for row in street_rows]),
+            level=RowLevel.TOTAL,
+        )
+        return [total, *street_rows]
+
+    def notes(self):
+        return [
+            gettext(
+                "Income is the pay at the standards plus what the streets add (allowances, "
+                "bonuses, subsidies) for every month in post in %(year)s; a yearly amount "
+                "counts one twelfth a month. Volunteers are not counted."
+            )
+            % {"year": self.year},
+            gettext(
+                "Average annual income per person = total income × 12 ÷ person-months in "
+                "post. The budget's staff funds are the pay at the standards only."
             ),
         ]

@@ -42,6 +42,7 @@ ORDER = [
     "pay-standards",
     "people",
     "postings",
+    "pay-components",
     "training",
     "attendance",
     "exam-results",

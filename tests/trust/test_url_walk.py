@@ -37,6 +37,7 @@ MODEL_KINDS = {
     "communities.communitycentre": "register",
     "staffing.position": "standard",
     "staffing.paystandard": "standard",
+    "staffing.paycomponent": "street",
     "staffing.person": "street",
     "staffing.posting": "street",
     "staffing.trainingclass": "register",
