@@ -45,6 +45,7 @@ ORDER = [
     "training",
     "attendance",
     "exam-results",
+    "qualifications",
     "function-standard",
     "premises",
     "compliance",

@@ -42,6 +42,7 @@ MODEL_KINDS = {
     "staffing.trainingclass": "register",
     "staffing.attendance": "street",
     "staffing.examresult": "register",
+    "staffing.qualification": "street",
     "facilities.premises": "street",
     "facilities.functionstandarditem": "standard",
     "facilities.compliance": "register",
