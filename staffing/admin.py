@@ -151,7 +151,13 @@ class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "name", "gender", "birth_date", "id_number", "phone", "street", "education",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "street",
+            "education",
             "party_member",
         ]
 
