@@ -119,6 +119,7 @@ PAGES = {
     "home": (ALL, None),
     "reports:report-list": (ALL, None),
     "overview:basic-situation": (ALL, None),
+    "overview:yearly-report": (ALL, None),
     "reports:report-detail": (ALL, None),
     "budgets:budget-overview": (ALL, None),
     "budgets:committee-budget": (ALL, None),
