@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 from django.urls import reverse
 
+from overview.yearly_report import yearly_report
 from tests.overview.test_basic_situation import BRIEF_SENTENCES, page_text
 
 URL = reverse("overview:yearly-report")
@@ -192,3 +193,27 @@ def test_the_reports_page_lists_the_yearly_report(clients):
 def test_anonymous_is_sent_to_login(client):
     response = client.get(URL)
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+@pytest.mark.django_db
+def test_queries_do_not_grow_with_rows(demo, users):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from communities.models import Committee, Title
+
+    def count():
+        with CaptureQueriesContext(connection) as context:
+            yearly_report(year=2006, user=users["clerk"]).text()
+        return len(context.captured_queries)
+
+    before = count()
+    street = demo["streets"]["南湖"]
+    for number in range(5):
+        committee = Committee.objects.create(
+            code=f"T{number}", name=f"测试{number}社区", street=street, households=3000 + number
+        )
+        Title.objects.create(
+            committee=committee, kind="star", field="culture", name="文化社区", year=2005
+        )
+    assert count() == before
