@@ -22,6 +22,15 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
+    # The plan for community centres (社区中心), as the bureau's planning states it: "8–10
+    # centres". A range, not a yearly target; the yearly report sets the centres of the
+    # register (planned, approved, built) against it.
+    centres_planned_min = models.PositiveSmallIntegerField(
+        _("community centres planned (at least)"), null=True, blank=True
+    )
+    centres_planned_max = models.PositiveSmallIntegerField(
+        _("community centres planned (at most)"), null=True, blank=True
+    )
 
     street_scope = None
 
@@ -31,6 +40,17 @@ class District(models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(centres_planned_min__isnull=True)
+                | Q(centres_planned_max__isnull=True)
+                | Q(centres_planned_max__gte=F("centres_planned_min")),
+                name="district_centre_plan_ordered",
+                violation_error_message=_(
+                    "The most centres planned cannot be fewer than the fewest."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name
@@ -122,10 +142,13 @@ class OneStopService(models.TextChoices):
 class CommitteeQuerySet(ScopedQuerySet):
     def established_in(self, year: int):
         """Committees that existed at the end of ``year`` (established, not yet revoked)."""
-        year_end = datetime.date(year, 12, 31)
+        return self.existing_on(datetime.date(year, 12, 31))
+
+    def existing_on(self, day: datetime.date):
+        """Committees that existed on ``day`` (established by then, not yet revoked)."""
         return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=year_end),
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=year_end),
+            Q(established_on__isnull=True) | Q(established_on__lte=day),
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
         )
 
 

@@ -27,6 +27,7 @@ each declared beside its resource class with :func:`imports.registry.register_fi
 ``training``         training classes (培训班)
 ``attendance``       training attendance (培训出勤)
 ``exam-results``     skills exam results (职业资格考试)
+``qualifications``   recorded qualifications: IT operators (持证上岗)
 ``premises``         office and activity premises (办公和活动用房)
 ``function-standard`` the function-standard checklist items (功能标准项目)
 ``compliance``       each committee's compliance with the checklist (达标情况)

@@ -259,8 +259,7 @@ class ValidationRule(models.Model):
 
     The expression may use the return's figures (``households``, ``registered_population``,
     ``resident_population``, ``volunteers``, ``activities``, ``one_stop_cases``), last
-    quarter's value of each as ``prev_<figure>``, the committee's ``planning_households``,
-    numbers, ``+ - * /``, comparisons, ``and``/``or``/``not``, ``abs()`` and parentheses. A
+    quarter's value of each as ``prev_<figure>``, numbers, ``+ - * /``, comparisons, ``and``/``or``/``not``, ``abs()`` and parentheses. A
     rule whose figures are not all known (no last quarter, say) is not applied.
     """
 

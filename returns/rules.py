@@ -2,8 +2,9 @@
 
 An expression is a condition that must hold. It may use only:
 
-- the return's figures (``households``...), last quarter's as ``prev_<figure>``, and the
-  committee's ``planning_households``;
+- the return's figures (``households``...) and last quarter's as ``prev_<figure>``;
+  (the household planning standard is not a check of a return: it is a planning measure,
+  reported yearly by the ``planning`` report);
 - numbers; ``+ - * /`` and unary minus; comparisons (``< <= > >= == !=``, chained too);
   ``and``, ``or``, ``not``; ``abs(...)``; parentheses.
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from .figures import FIGURES, Severity
 
-NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES), "planning_households"])
+NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES)])
 
 BINARY = {
     ast.Add: operator.add,
@@ -193,19 +194,16 @@ class Finding:
         return self.severity == Severity.ERROR
 
 
-def rule_names(*, figures: dict, previous: dict | None, planning_households) -> dict:
+def rule_names(*, figures: dict, previous: dict | None) -> dict:
     names = {name: figures.get(name) for name in FIGURES}
     for name in FIGURES:
         names[f"prev_{name}"] = (previous or {}).get(name)
-    names["planning_households"] = planning_households
     return names
 
 
-def check_figures(
-    *, rules, figures: dict, previous: dict | None, planning_households
-) -> list[Finding]:
+def check_figures(*, rules, figures: dict, previous: dict | None) -> list[Finding]:
     """Every active rule that fails for these figures, errors first."""
-    names = rule_names(figures=figures, previous=previous, planning_households=planning_households)
+    names = rule_names(figures=figures, previous=previous)
     findings = []
     for rule in rules:
         if not rule.active:

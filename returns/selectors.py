@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.models import Committee, CommitteeStatus, PlanningStandard, Street
+from communities.models import Committee, CommitteeStatus, Street
 from facilities.models import Premises, in_use_q
 from scoping.rules import scope_queryset
 from staffing.models import Posting
@@ -75,8 +75,8 @@ def committees_in_quarter(queryset: QuerySet, *, year: int, quarter: int) -> Que
 
 
 def _with_registers(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
-    """Annotate what the registers know on ``day``: paid staff in post, premises area in use,
-    and the planning standard's households for the committee's area type."""
+    """Annotate what the registers know on ``day``: paid staff in post and premises area in
+    use."""
     staff = (
         Posting.objects.in_post_on(day)
         .filter(committee=OuterRef("pk"), position__is_paid=True)
@@ -92,15 +92,11 @@ def _with_registers(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
         .annotate(total=Sum("area"))
         .values("total")
     )
-    planning = PlanningStandard.objects.filter(area_type=OuterRef("area_type")).values(
-        "households"
-    )[:1]
     return queryset.annotate(
         staff_in_post=Coalesce(Subquery(staff, output_field=IntegerField()), 0),
         premises_area=Coalesce(
             Subquery(area, output_field=AREA), Value(Decimal("0.00")), output_field=AREA
         ),
-        planning_standard=Subquery(planning, output_field=IntegerField()),
     )
 
 

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.data_version import data_changed
-from communities.models import Committee, PlanningStandard
+from communities.models import Committee
 from scoping.rules import in_scope
 
 from .models import (
@@ -105,11 +105,10 @@ def _actor(user):
 
 
 def findings_for(returns: list[QuarterlyReturn]) -> dict[int, list[Finding]]:
-    """Rule findings of each return (by pk), computed with three queries in all."""
+    """Rule findings of each return (by pk), computed with two queries in all."""
     if not returns:
         return {}
     rules = active_rules()
-    planning = dict(PlanningStandard.objects.values_list("area_type", "households"))
     wanted = {(r.committee_id, *previous_quarter(r.year, r.quarter)) for r in returns}
     previous = {}
     years = {y for _c, y, _q in wanted}
@@ -119,18 +118,12 @@ def findings_for(returns: list[QuarterlyReturn]) -> dict[int, list[Finding]]:
         key = (found.committee_id, found.year, found.quarter)
         if key in wanted:
             previous[key] = found.figures()
-    area_types = dict(
-        Committee.objects.filter(pk__in={r.committee_id for r in returns}).values_list(
-            "pk", "area_type"
-        )
-    )
     result = {}
     for item in returns:
         result[item.pk] = check_figures(
             rules=rules,
             figures=item.figures(),
             previous=previous.get((item.committee_id, *previous_quarter(item.year, item.quarter))),
-            planning_households=planning.get(area_types.get(item.committee_id)),
         )
     return result
 

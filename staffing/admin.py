@@ -27,6 +27,7 @@ from .models import (
     Person,
     Position,
     Posting,
+    Qualification,
     TrainingClass,
     street_mismatch_message,
 )
@@ -38,6 +39,7 @@ from .resources import (
     PersonResource,
     PositionResource,
     PostingResource,
+    QualificationResource,
     TrainingClassResource,
     sees_id_numbers,
 )
@@ -59,7 +61,7 @@ class PayStandardInline(admin.TabularInline):
 @admin.register(Position)
 class PositionAdmin(RegisterAdmin):
     resource_classes = [PositionResource]
-    list_display = ["name", "code", "is_paid", "paid_as", "sort_order"]
+    list_display = ["name", "code", "is_paid", "paid_as", "posts_per_committee", "sort_order"]
     list_select_related = ["paid_as"]
     search_fields = ["name", "code"]
     inlines = [PayStandardInline]
@@ -166,7 +168,13 @@ class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "name", "gender", "birth_date", "id_number", "phone", "street", "education",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "street",
+            "education",
             "party_member",
         ]
 
@@ -352,3 +360,21 @@ class ExamResultAdmin(RegisterAdmin):
     @admin.display(description=_("street"), ordering="person__street__sort_order")
     def person_street(self, result):
         return result.person.street
+
+
+@admin.register(Qualification)
+class QualificationAdmin(RegisterAdmin):
+    """IT operators' qualifications (持证上岗), recorded apart from the skills exam."""
+
+    resource_classes = [QualificationResource]
+    list_display = ["person", "person_street", "kind", "qualified_on", "valid_until",
+                    "certificate_number"]  # fmt: skip
+    list_filter = ["kind", "person__street", "qualified_on"]
+    list_select_related = ["person__street"]
+    search_fields = ["person__name", "certificate_number"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "qualified_on"
+
+    @admin.display(description=_("street"), ordering="person__street__sort_order")
+    def person_street(self, qualification):
+        return qualification.person.street

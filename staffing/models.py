@@ -33,6 +33,16 @@ class Position(models.Model):
         help_text=_("Pay this position at another position's standard."),
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    posts_per_committee = models.PositiveSmallIntegerField(
+        _("posts per committee"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of this position every operating committee should have (one director, "
+            "one deputy...); empty when there is no fixed number. Posts not filled are "
+            "vacancies in the yearly report."
+        ),
+    )
 
     street_scope = None
     is_standard = True
@@ -399,7 +409,8 @@ class Attendance(models.Model):
 
 
 class ExamResult(models.Model):
-    """A pass of the skills exam (技能考试): the person is a qualified operator from then on."""
+    """A pass of the skills exam (技能考试), a higher examination than the IT operator's
+    qualification (:class:`Qualification`), which is recorded on its own."""
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="exam_results"
@@ -551,3 +562,51 @@ class PayComponent(EffectiveDated):
             ) % {"person": person.name, "street": person.street.name}
         if errors:
             raise ValidationError(errors)
+class QualificationKind(models.TextChoices):
+    IT_OPERATOR = "it_operator", _("Information system operator")
+
+
+class Qualification(models.Model):
+    """A qualification a person holds from a date (until a date, if it lapses): the
+    certificate to operate the community information system (持证上岗), recorded as such. It is
+    not the skills exam (:class:`ExamResult`), which is a separate, higher examination."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    kind = models.CharField(
+        _("qualification"),
+        max_length=20,
+        choices=QualificationKind.choices,
+        default=QualificationKind.IT_OPERATOR,
+    )
+    qualified_on = models.DateField(_("qualified on"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty if it does not lapse.")
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+
+    street_scope = "person__street"
+    street_editable = True
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-qualified_on", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "qualified_on"],
+                name="qualification_once_per_day",
+                violation_error_message=_("This qualification is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("qualified_on")),
+                name="qualification_lapses_after_it_starts",
+                violation_error_message=_("A qualification cannot lapse before it is obtained."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kind_display()} ({self.qualified_on})"

@@ -12,12 +12,13 @@ from .models import Education, PayComponentKind, Position
 from .selectors import headcounts, qualified_counts, training_counts
 
 # Counts of distinct classes and people: not the sum of the level below.
-DISTINCT = ("classes", "trainee_times", "qualified")
+DISTINCT = ("classes", "trainee_times", "exam_passed", "it_operators")
 
 
 @register
 class StaffingReport(Report):
-    """Headcount by position, education and age band; trainee-times; qualified operators.
+    """Headcount by position, education and age band; trainee-times; exam passes and
+    IT-qualified operators in post.
 
     One row for the district (first), one per street, one per committee under its street.
     Every figure of every level comes from an aggregate query of that level (a distinct
@@ -50,7 +51,8 @@ class StaffingReport(Report):
             Column("age_50_over", _("Aged 50 and over")),
             Column("classes", _("Training classes attended")),
             Column("trainee_times", _("Trainee-times")),
-            Column("qualified", _("Qualified operators")),
+            Column("exam_passed", _("Staff in post who passed the skills exam")),
+            Column("it_operators", _("Staff in post qualified as information system operators")),
         ]
         return columns
 
@@ -70,7 +72,7 @@ class StaffingReport(Report):
         return {c.key: (counts or {}).get(c.key) or 0 for c in self.columns()}
 
     def _distinct(self, group_by) -> dict:
-        """Classes, trainee-times and qualified operators: distinct counts, which do not add
+        """Classes, trainee-times, exam passes and IT-qualified operators: distinct counts, which do not add
         up from one level to the next, so each level has its own queries."""
         values = {}
         options = {"year": self.year, "user": self.user, "group_by": group_by}
@@ -146,8 +148,10 @@ class StaffingReport(Report):
             % {"year": self.year},
             gettext(
                 "Trainee-times count each person at each class of the year, under the "
-                "committee they were posted to on the day; qualified operators are staff in "
-                "post on 31 December who had passed the skills exam."
+                "committee they were posted to on the day. Exam passes are staff in post on "
+                "31 December who had passed the skills exam by then; information system "
+                "operators are staff in post on 31 December holding a recorded operator's "
+                "qualification then (not the exam)."
             ),
         ]
 

@@ -33,6 +33,8 @@ from .models import (
     Person,
     Position,
     Posting,
+    Qualification,
+    QualificationKind,
     Subject,
     TrainingClass,
 )
@@ -221,11 +223,16 @@ class PositionResource(UserAwareResource):
     sort_order = fields.Field(
         attribute="sort_order", column_name=_("order"), widget=widgets.IntegerWidget()
     )
+    posts_per_committee = fields.Field(
+        attribute="posts_per_committee",
+        column_name=_("posts per committee"),
+        widget=widgets.IntegerWidget(),
+    )
 
     class Meta:
         model = Position
         import_id_fields = ("code",)
-        fields = ("code", "name", "is_paid", "paid_as", "sort_order")
+        fields = ("code", "name", "is_paid", "paid_as", "sort_order", "posts_per_committee")
         skip_unchanged = True
 
 
@@ -595,10 +602,45 @@ class ExamResultResource(UserAwareResource):
         return super().get_queryset().select_related("person")
 
 
+@register_file("qualifications")
+class QualificationResource(UserAwareResource):
+    person, person_name, person_birth_date = person_fields()
+    kind = fields.Field(
+        attribute="kind",
+        column_name=_("qualification"),
+        widget=ChoiceWidget(QualificationKind.choices),
+    )
+    qualified_on = fields.Field(
+        attribute="qualified_on", column_name=_("qualified on"), widget=widgets.DateWidget()
+    )
+    valid_until = fields.Field(
+        attribute="valid_until", column_name=_("valid until"), widget=widgets.DateWidget()
+    )
+    certificate_number = fields.Field(
+        attribute="certificate_number", column_name=_("certificate number")
+    )
+
+    class Meta:
+        model = Qualification
+        import_id_fields = ("person", "kind", "qualified_on")
+        fields = (
+            "person", "person_name", "person_birth_date", "kind", "qualified_on",
+            "valid_until", "certificate_number",
+        )  # fmt: skip
+        skip_unchanged = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person")
+
+
 __all__ = [
     "AttendanceResource",
     "ExamResultResource",
     "PayComponentResource",
+    "QualificationResource",
     "PayStandardResource",
     "PersonResource",
     "PositionResource",

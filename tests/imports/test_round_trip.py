@@ -46,6 +46,7 @@ ORDER = [
     "training",
     "attendance",
     "exam-results",
+    "qualifications",
     "function-standard",
     "premises",
     "compliance",
