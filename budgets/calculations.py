@@ -725,6 +725,7 @@ class CommitteeExplanation:
     share_lines: list[ShareLine]
     amounts: Amounts
     unpaid_postings: list[str]
+    households: int = 0  # those the office funds are computed from (households_for_budget)
 
 
 def budget_explain(
@@ -820,4 +821,5 @@ def budget_explain(
         share_lines=share_lines,
         amounts=standards.amounts(staff, office),
         unpaid_postings=sorted(set(unpaid)),
+        households=households,
     )

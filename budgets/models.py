@@ -6,6 +6,7 @@ takes over. Scenarios are named sets of changes to the standards; they are appli
 inside the calculation (``budgets.calculations``) and never write to the real standards.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -33,7 +34,7 @@ class OfficeFundRate(EffectiveDated):
                 condition=Q(amount_per_100_households__gte=0),
                 name="office_fund_rate_not_negative",
                 violation_error_message=_("A rate cannot be negative."),
-            )
+            ),
         ]
 
     def __str__(self):
@@ -63,7 +64,7 @@ class CostShare(EffectiveDated):
                 condition=Q(district_percent__gte=0) & Q(district_percent__lte=100),
                 name="cost_share_percent_between_0_and_100",
                 violation_error_message=_("The district share must be between 0 and 100%."),
-            )
+            ),
         ]
 
     def __str__(self):
@@ -259,3 +260,137 @@ class ScenarioCostShareChange(EffectiveDated):
 
     def __str__(self):
         return f"{self.district_percent}% ({self.effective_from})"
+
+
+class ApprovedBudget(models.Model):
+    """A year's budget as the bureau approved it (核定): the one calculation's figures for
+    every committee, frozen in :class:`ApprovedBudgetLine` rows, with who and when.
+
+    Made only by :func:`budgets.approval.budget_approve`. Approving a year again makes a new
+    version; the earlier ones stay, unchanged, for the record. The latest version is the
+    approved budget the pages compare with. Nothing here is ever edited or deleted.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    version = models.PositiveSmallIntegerField(_("version"))
+    approved_at = models.DateTimeField(_("approved at"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    approved_by_name = models.CharField(
+        _("approved by (name)"),
+        max_length=150,
+        help_text=_("The approver's name as it was at approval, kept if the account goes."),
+    )
+    reason = models.TextField(_("reason"), blank=True)
+
+    # District-wide: the figures it holds are in the lines, each scoped by its street.
+    street_scope = None
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approved budget")
+        verbose_name_plural = _("approved budgets")
+        ordering = ["-year", "-version"]
+        # Written by the approval only: nobody adds, changes or deletes one by hand.
+        default_permissions = ("view",)
+        permissions = [("approve_budget", _("Can approve a year's budget"))]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["year", "version"],
+                name="approved_budget_version_once_per_year",
+                violation_error_message=_("That version of the year's budget already exists."),
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=EARLIEST_YEAR) & Q(year__lte=LATEST_YEAR),
+                name="approved_budget_year_plausible",
+                violation_error_message=_("Give a year between 1949 and 2100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(version__gte=1),
+                name="approved_budget_version_from_1",
+                violation_error_message=_("Versions are numbered from 1."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("%(year)s budget, version %(version)s") % {
+            "year": self.year,
+            "version": self.version,
+        }
+
+
+class ApprovedBudgetLine(models.Model):
+    """One committee's figures in an approved budget, as the calculation gave them then.
+
+    ``street`` is the committee's own street then (the line's scope, as the committee's);
+    ``counted_under`` the street whose figures it was counted in (the host office's street
+    for a committee sharing an office in another street, as the calculation does). The
+    committee's code and name are kept as they were, so the line reads the same if the
+    committee is renamed or removed later.
+    """
+
+    budget = models.ForeignKey(
+        ApprovedBudget,
+        verbose_name=_("approved budget"),
+        on_delete=models.PROTECT,
+        related_name="lines",
+    )
+    street = models.ForeignKey(
+        "communities.Street", verbose_name=_("street"), on_delete=models.PROTECT, related_name="+"
+    )
+    counted_under = models.ForeignKey(
+        "communities.Street",
+        verbose_name=_("counted under street"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    committee = models.ForeignKey(
+        "communities.Committee",
+        verbose_name=_("committee"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    committee_code = models.CharField(_("committee code"), max_length=20)
+    committee_name = models.CharField(_("committee name"), max_length=100)
+    households = models.PositiveIntegerField(_("households"))
+    office_months = models.PositiveSmallIntegerField(_("months of office funds"))
+    staff = models.DecimalField(_("staff funds (yuan)"), max_digits=14, decimal_places=2)
+    office = models.DecimalField(
+        _("office and activity funds (yuan)"), max_digits=14, decimal_places=2
+    )
+    total = models.DecimalField(_("total (yuan)"), max_digits=14, decimal_places=2)
+    district_share = models.DecimalField(
+        _("borne by the district (yuan)"), max_digits=14, decimal_places=2
+    )
+    street_share = models.DecimalField(
+        _("borne by the street (yuan)"), max_digits=14, decimal_places=2
+    )
+
+    street_scope = "street"
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("approved budget line")
+        verbose_name_plural = _("approved budget lines")
+        ordering = ["budget", "street__sort_order", "committee_code"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(
+                fields=["budget", "committee"],
+                name="approved_budget_line_once_per_committee",
+                violation_error_message=_("This committee already has a line in that budget."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.budget} · {self.committee_name}"

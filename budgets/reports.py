@@ -1,12 +1,14 @@
 """The funding table (社区居委会经费情况表), with an optional what-if scenario."""
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from reports.registry import Column, ColumnKind, Report, ReportError, Row, RowLevel, register
 from scoping.rules import scope_queryset
 
+from .approval import ApprovedComparison, approved_comparison
 from .calculations import BudgetResult, budget_compute
 from .models import Scenario
 
@@ -54,12 +56,26 @@ class FundingReport(Report):
         super().__init__(user=user, year=year, **kwargs)
         self.scenario = scenario_named(self.options.get("scenario"))
         self._result = None
+        self._comparison = False  # not looked up yet
 
     @property
     def result(self) -> BudgetResult:
         if self._result is None:
             self._result = budget_compute(year=self.year, user=self.user, scenario=self.scenario)
         return self._result
+
+    @property
+    def comparison(self) -> ApprovedComparison | None:
+        """The year's approved budget beside the current figures (None with a scenario, or
+        before the year is approved): the table then has its approved and difference
+        columns."""
+        if self._comparison is False:
+            self._comparison = (
+                None
+                if self.scenario is not None
+                else approved_comparison(year=self.year, user=self.user, current=self.result)
+            )
+        return self._comparison
 
     def title(self) -> str:
         title = super().title()
@@ -78,6 +94,18 @@ class FundingReport(Report):
                 "party_city_district", _("Party-affairs funds: city and district"), ColumnKind.MONEY
             ),
             Column("party_street_match", _("Party-affairs funds: street match"), ColumnKind.MONEY),
+            *(
+                [
+                    Column("approved_total", _("Total, approved"), ColumnKind.MONEY),
+                    Column(
+                        "total_difference",
+                        _("Total, current less approved"),
+                        ColumnKind.MONEY,
+                    ),
+                ]
+                if self.comparison is not None
+                else []
+            ),
         ]
 
     @staticmethod
@@ -92,7 +120,18 @@ class FundingReport(Report):
             "party_street_match": party_street_match,
         }
 
+    def approved_values(self, line) -> dict:
+        """The approved and difference columns of a row of the comparison (none without)."""
+        if self.comparison is None or line is None:
+            return {}
+        return {
+            "approved_total": line.approved.total if line.approved is not None else None,
+            "total_difference": line.difference.total,
+        }
+
     def rows(self):
+        if self.comparison is not None:
+            return self.compared_rows()
         result = self.result
         rows = [
             Row(
@@ -131,20 +170,75 @@ class FundingReport(Report):
                 )
         return rows
 
+    def compared_rows(self):
+        """The table beside the approved budget: every committee of the current budget and
+        every committee of the approved one (a committee no longer budgeted, or moved, shows
+        blank current figures), so each street's row is the sum of its committees' rows."""
+        result, comparison = self.result, self.comparison
+        rows = [
+            Row(
+                label=_("Total"),
+                values=self.values(
+                    result.amounts, result.party_city_district, result.party_street_match
+                )
+                | self.approved_values(comparison),
+                level=RowLevel.TOTAL,
+            )
+        ]
+        for street in comparison.streets:
+            computed = result.street(street.id)
+            party = (computed.party_city_district, computed.party_street_match) if computed else ()
+            rows.append(
+                Row(
+                    label=street.name,
+                    values=self.values(street.current, *party) | self.approved_values(street),
+                    level=RowLevel.STREET,
+                    extra={"street_id": street.id},
+                )
+            )
+            for committee in street.committees:
+                label = committee.name
+                if committee.host_name:
+                    label = _("%(name)s (works from %(host)s)") % {
+                        "name": committee.name,
+                        "host": committee.host_name,
+                    }
+                current = (
+                    self.values(committee.current)
+                    if committee.current is not None
+                    else dict.fromkeys(self.values(result.amounts))
+                )
+                rows.append(
+                    Row(
+                        label=label,
+                        values=current | self.approved_values(committee),
+                        level=RowLevel.COMMITTEE,
+                        extra={"committee_id": committee.id} if committee.id else {},
+                    )
+                )
+        return rows
+
     def street_values(self):
         """Each street's money from the one calculation (computed per committee, as it
         must be: money is rounded per committee), without building a row per committee."""
-        return {
+        compared = {s.id: s for s in self.comparison.streets} if self.comparison else {}
+        values = {
             street.id: self.values(
                 street.amounts, street.party_city_district, street.party_street_match
             )
+            | self.approved_values(compared.get(street.id))
             for street in self.result.streets
         }
+        for street_id, street in compared.items():  # approved under a street not computed now
+            values.setdefault(street_id, self.values(street.current) | self.approved_values(street))
+        return values
 
     def total_values(self, values):
         # Party-affairs allocations recorded district-wide count in the total only.
         result = self.result
-        return self.values(result.amounts, result.party_city_district, result.party_street_match)
+        return self.values(
+            result.amounts, result.party_city_district, result.party_street_match
+        ) | self.approved_values(self.comparison)
 
     def notes(self):
         notes = [
@@ -158,6 +252,21 @@ class FundingReport(Report):
                 "only; they are not part of the formula total."
             ),
         ]
+        if self.comparison is not None:
+            budget = self.comparison.budget
+            notes.append(
+                _(
+                    "Total, approved: the %(year)s budget as approved by %(who)s on %(when)s "
+                    "(version %(version)s); the difference is the current total less the "
+                    "approved one."
+                )
+                % {
+                    "year": budget.year,
+                    "who": budget.approved_by_name,
+                    "when": timezone.localtime(budget.approved_at).strftime("%Y-%m-%d %H:%M"),
+                    "version": budget.version,
+                }
+            )
         if self.scenario is not None:
             notes.append(
                 _("What-if scenario “%(name)s”: not the approved standards.")

@@ -124,6 +124,8 @@ PAGES = {
     "reports:report-detail": (ALL, None),
     "budgets:budget-overview": (ALL, None),
     "budgets:committee-budget": (ALL, None),
+    # Approving a year's budget (核定) is the district administrator's.
+    "budgets:budget-approval": ({"admin"}, {"admin"}),
     "budgets:scenario-list": (ALL, None),
     "budgets:scenario-compare": (ALL, None),
     "returns:return-index": (ALL, None),
