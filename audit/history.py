@@ -18,6 +18,8 @@ from __future__ import annotations
 import simple_history
 from django.apps import apps
 
+from scoping.sorting import sort_key_fields
+
 # The apps whose models are registers, standards or returns.
 HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns")
 
@@ -48,4 +50,6 @@ def register_domain_history() -> None:
     for model in list(history_models()):
         if hasattr(model._meta, "simple_history_manager_attribute"):
             continue  # registered already (ready() may run twice in some test set-ups)
-        simple_history.register(model, app="audit", get_user=history_user)
+        # A name's pinyin sort key (scoping.sorting) is derived from the name: not history.
+        excluded = [field.name for field in sort_key_fields(model)]
+        simple_history.register(model, app="audit", get_user=history_user, excluded_fields=excluded)

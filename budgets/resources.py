@@ -3,9 +3,9 @@
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from communities.models import Street
+from communities.resources import street_widget
 from imports.registry import register_file
-from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedResource
 
 from .models import AllocationSource, CostShare, OfficeFundRate, PartyAffairsAllocation
 
@@ -59,7 +59,7 @@ class PartyAffairsAllocationResource(ScopedResource):
     street = fields.Field(
         attribute="street",
         column_name=_("street"),
-        widget=ScopedForeignKeyWidget(Street, "name", alternatives=("short_name", "code")),
+        widget=street_widget(),
     )
     amount = fields.Field(
         attribute="amount", column_name=_("amount (yuan)"), widget=widgets.DecimalWidget()

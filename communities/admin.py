@@ -97,6 +97,10 @@ class CommitteeAdmin(RegisterAdmin):
     list_filter = ["street", "status", "kind", "area_type", "one_stop_service"]
     list_select_related = ["street", "shares_office_with"]
     search_fields = ["code", "name"]
+    # By pinyin (安 before 白 before 沙 before 张), through the (name_pinyin, code) index;
+    # the autocompletes and list filters that offer committees follow it. The reports keep
+    # the bureau's own order (street, code).
+    ordering = ["name_pinyin", "code"]
     autocomplete_fields = ["shares_office_with"]
     inlines = [TitleInline]
     # import-export replaces change_list_template with its own; name ours (which extends

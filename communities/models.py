@@ -9,6 +9,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from scoping.rules import ScopedQuerySet
+from scoping.sorting import PinyinSortKeyField
 
 from .validators import (
     EARLIEST_YEAR,
@@ -163,6 +164,9 @@ class Committee(models.Model):
         help_text=_("Stable code used in imports and reports; never reused."),
     )
     name = models.CharField(_("name"), max_length=50)
+    # Lists people scan by eye (the admin's list, choices, the template's drop-down) sort
+    # by it; the bureau's own order (street, code) stays that of the reports.
+    name_pinyin = PinyinSortKeyField(_("name in pinyin"), source="name")
     street = models.ForeignKey(
         Street, verbose_name=_("street"), on_delete=models.PROTECT, related_name="committees"
     )
@@ -221,7 +225,11 @@ class Committee(models.Model):
         verbose_name = _("committee")
         verbose_name_plural = _("committees")
         ordering = ["street__sort_order", "code"]
-        indexes = [models.Index(fields=["street", "status"]), models.Index(fields=["name"])]
+        indexes = [
+            models.Index(fields=["street", "status"]),
+            models.Index(fields=["name"]),
+            models.Index(fields=["name_pinyin", "code"], name="committee_pinyin_order"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(households__gte=0),
@@ -425,6 +433,7 @@ class CommunityCentre(models.Model):
     """A community centre (社区中心): government service, community service, culture, shops."""
 
     name = models.CharField(_("name"), max_length=80)
+    name_pinyin = PinyinSortKeyField(_("name in pinyin"), source="name")
     street = models.ForeignKey(
         Street, verbose_name=_("street"), on_delete=models.PROTECT, related_name="centres"
     )
@@ -446,7 +455,7 @@ class CommunityCentre(models.Model):
     class Meta:
         verbose_name = _("community centre")
         verbose_name_plural = _("community centres")
-        ordering = ["street__sort_order", "name"]
+        ordering = ["street__sort_order", "name_pinyin", "name"]
         constraints = [
             models.UniqueConstraint(
                 fields=["street", "name"],

@@ -26,7 +26,13 @@ def committee_key(column_name=None, attribute="committee"):
     return fields.Field(
         attribute=attribute,
         column_name=column_name or _("committee code"),
-        widget=ScopedForeignKeyWidget(Committee, "code", alternatives=("name",), listed=True),
+        widget=ScopedForeignKeyWidget(
+            Committee,
+            "code",
+            alternatives=("name",),
+            listed=True,  # the template's drop-down: 南湖东路社区（320105001001）, by pinyin
+            order_by=("name_pinyin", "code"),
+        ),
     )
 
 
@@ -34,7 +40,19 @@ def street_key(attribute="street"):
     return fields.Field(
         attribute=attribute,
         column_name=_("street"),
-        widget=ScopedForeignKeyWidget(Street, "name", alternatives=("short_name", "code")),
+        widget=street_widget(),
+    )
+
+
+def street_widget():
+    """A street by name, short name or code; the template's drop-down offers
+    南湖街道（320105001）, in the bureau's order."""
+    return ScopedForeignKeyWidget(
+        Street,
+        "name",
+        alternatives=("short_name", "code"),
+        listed=True,
+        order_by=("sort_order", "code"),
     )
 
 

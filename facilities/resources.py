@@ -11,7 +11,7 @@ from import_export import fields, widgets
 
 from communities.resources import committee_key
 from imports.registry import register_file
-from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource, YesNoWidget
 
 from .models import (
     AreaStandard,
@@ -28,35 +28,6 @@ from .models import (
 def text(attribute, column_name):
     """A text column: an empty cell is an empty string, never NULL."""
     return fields.Field(attribute=attribute, column_name=column_name, widget=widgets.CharWidget())
-
-
-class YesNoWidget(widgets.BooleanWidget):
-    """A yes/no column written 是/否 and read as 是/否, yes/no, 1/0 or true/false."""
-
-    YES = ("是", "yes", "y", "1", "true", "√", "✓")
-    NO = ("否", "no", "n", "0", "false", "×", "")
-
-    def clean(self, value, row=None, **kwargs):
-        if value is None:
-            return False
-        if isinstance(value, bool):
-            return value
-        text = str(value).strip().lower()
-        if isinstance(value, float) and value.is_integer():
-            text = str(int(value))
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(gettext("Write 是 or 否 (yes or no)."))
-
-    def render(self, value, obj=None, **kwargs):
-        return gettext("Yes") if value else gettext("No")
-
-    def export_plan(self, attribute, **kwargs):
-        """The set-based twin of :meth:`render` (see :mod:`imports.exports`)."""
-        yes, no = gettext("Yes"), gettext("No")
-        return attribute, lambda value: yes if value else no
 
 
 class AreaWidget(widgets.DecimalWidget):
@@ -150,7 +121,16 @@ class ComplianceResource(FacilitiesResource):
     item = fields.Field(
         attribute="item",
         column_name=_("item"),
-        widget=ScopedForeignKeyWidget(FunctionStandardItem, "code", alternatives=("name",)),
+        # The drop-down offers the items by name (their codes are the bureau's short
+        # English keys); a code is read as well.
+        widget=ScopedForeignKeyWidget(
+            FunctionStandardItem,
+            "code",
+            alternatives=("name",),
+            listed=True,
+            label=("name",),
+            order_by=("order", "code"),
+        ),
     )
     met = fields.Field(attribute="met", column_name=_("met"), widget=YesNoWidget())
     note = text("note", _("note"))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 
 from audit.data_version import data_changed
+from scoping.sorting import with_sort_keys
 
 from .checking import unsaved_references
 
@@ -68,10 +69,13 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
             continue
         for obj in objs:
             obj._prepare_related_fields_for_save(operation_name="bulk_update")
+        # bulk_create fills a name's pinyin sort key itself (the field's pre_save);
+        # bulk_update does not, so a changed name brings its key along.
+        names = with_sort_keys(model, names, objs)
         bulk_update_with_history(
             objs,
             model,
-            list(names),
+            names,
             batch_size=WRITE_BATCH,
             default_user=history_user,
             default_change_reason=reason,

@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from communities.models import Committee
+from communities.resources import committee_key
 from imports.registry import register_file
-from scoping.resources import ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ScopedResource
 
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
 from .rules import check_figures
@@ -37,11 +37,7 @@ def figure(name):
 
 @register_file("returns")
 class QuarterlyReturnResource(ScopedResource):
-    committee = fields.Field(
-        attribute="committee",
-        column_name=_("committee code"),
-        widget=ScopedForeignKeyWidget(Committee, "code", alternatives=("name",)),
-    )
+    committee = committee_key()
     committee_name = fields.Field(
         attribute="committee__name", column_name=_("committee"), readonly=True
     )

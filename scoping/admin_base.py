@@ -87,7 +87,12 @@ class ScopedAdminMixin:
         related = db_field.related_model
         if "queryset" not in kwargs and hasattr(related, "street_scope"):
             street_scope_of(related)
-            kwargs["queryset"] = scope_queryset(related._default_manager.all(), request.user)
+            # In the related admin's order, as Django's own choices are (committees and
+            # people by pinyin, streets in the bureau's order).
+            queryset = self.get_field_queryset(kwargs.get("using"), db_field, request)
+            if queryset is None:
+                queryset = related._default_manager.all()
+            kwargs["queryset"] = scope_queryset(queryset, request.user)
         return kwargs
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):

@@ -5,7 +5,10 @@
   found only within the user's scope, and a row that would land outside it is invalid, with
   the column and the reason, so the whole file is refused.
 - ``ScopedForeignKeyWidget``: a foreign key given by a natural key (a committee's code or
-  name, a street's name), looked up within the user's scope.
+  name, a street's name), looked up within the user's scope; or as the import template's
+  drop-down offers it, name and code together (南湖东路社区（320105001001）).
+- ``YesNoWidget``: a yes/no column written 是/否 and read as 是/否, yes/no, 1/0, √/×;
+  ``ScopedResource`` puts it in place of django-import-export's ``BooleanWidget``.
 - ``ChoiceWidget``: a choice field written and read as its Chinese label (or its code).
 - ``DateWidget``: a date given as an Excel date, an Excel serial number, or text such as
   2006-07-01, 2006/7/1, 2006.7.1, 20060701 or 2006年7月1日. ``ScopedResource`` puts it in
@@ -21,9 +24,10 @@ import datetime
 import decimal
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from import_export import resources, widgets
 
 from scoping.rules import in_scope, scope_queryset
@@ -89,15 +93,91 @@ def _number_error(widget, value) -> str | None:
     return None
 
 
-class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
-    """Looks a related row up by one of several natural-key fields, within the user's scope."""
+# An option of a template's drop-down: the name, then the code in brackets (full-width as
+# the template writes them, or half-width as people may type them).
+_OPTION = re.compile(r"^(?P<name>.*?)\s*[（(]\s*(?P<code>[^（）()]+?)\s*[）)]$")
 
-    def __init__(self, model, field="pk", *, alternatives=(), listed=False, **kwargs):
+
+class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
+    """Looks a related row up by one of several natural-key fields, within the user's scope.
+
+    With ``listed``, the import template offers the user's rows as a drop-down list in this
+    column, each as :meth:`option_label` writes it: the row's ``label`` fields, the name
+    then the code in brackets (南湖东路社区（320105001001）), in ``order_by`` order. The
+    import reads such an option back (the code finds the row, the name must be its name),
+    as well as each key field on its own.
+    """
+
+    def __init__(
+        self,
+        model,
+        field="pk",
+        *,
+        alternatives=(),
+        listed=False,
+        label=("name", "code"),
+        order_by=None,
+        **kwargs,
+    ):
         super().__init__(model, field=field, **kwargs)
         self.alternatives = tuple(alternatives)
-        # The import template offers the user's rows of ``model`` (their ``field``) as a
-        # drop-down list in this column (committee codes, say).
         self.listed = listed
+        self.label = tuple(label)
+        self.order_by = tuple(order_by or ())
+
+    # The template's drop-down ---------------------------------------------------------------
+
+    def option_label(self, obj) -> str:
+        """How the drop-down offers ``obj``: 南湖东路社区（320105001001）, or its name."""
+        if obj is None:
+            return ""
+        name = str(getattr(obj, self.label[0], "") or "")
+        if len(self.label) > 1:
+            code = str(getattr(obj, self.label[1], "") or "")
+            if code:
+                return f"{name}（{code}）"
+        return name
+
+    def options(self, user) -> list[str]:
+        """The drop-down's options: every row of ``model`` in ``user``'s scope."""
+        queryset = scope_queryset(self.model._default_manager.all(), user)
+        if self.order_by:
+            queryset = queryset.order_by(*self.order_by)
+        return [self.option_label(obj) for obj in queryset.only(*self.label)]
+
+    def key_names(self) -> list[str]:
+        """The key fields a cell may hold, by their names for people (代码, 名称...)."""
+        names = []
+        for name in (self.field, *self.alternatives):
+            try:
+                names.append(str(self.model._meta.get_field(name).verbose_name))
+            except FieldDoesNotExist:  # a path: shown as it is
+                names.append(name)
+        return names
+
+    def _option(self, text):
+        """(name, code) of a drop-down option, or None when ``text`` is not one."""
+        if len(self.label) < 2:
+            return None
+        match = _OPTION.match(text)
+        if match is None or not match["name"]:
+            return None
+        return match["name"].strip(), match["code"].strip()
+
+    def _option_answer(self, text, name, obj):
+        if obj is None:
+            return self._missing(text)
+        if str(getattr(obj, self.label[0], "")) != name:
+            return ValueError(
+                _("“%(value)s”: the %(model)s with the code %(code)s is %(name)s.")
+                % {
+                    "value": text,
+                    "model": self.model._meta.verbose_name,
+                    "code": getattr(obj, self.label[1]),
+                    "name": getattr(obj, self.label[0]),
+                }
+            )
+        return obj
 
     def get_queryset(self, value, row, *args, **kwargs):
         return scope_queryset(self.model._default_manager.all(), kwargs.get("user"))
@@ -126,6 +206,17 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
             for text, objs in matches.items():
                 if text in texts:
                     found[text] = objs[0] if len(objs) == 1 else self._ambiguous(text)
+        options = {t: o for t in texts - set(found) if (o := self._option(t)) is not None}
+        if options:  # the drop-down's "name（code）": one more query, by code
+            codes = sorted({code for _name, code in options.values()})
+            by_code = {}
+            for start in range(0, len(codes), 2000):
+                chunk = codes[start : start + 2000]
+                for obj in queryset.filter(**{f"{self.label[1]}__in": chunk}):
+                    by_code[str(getattr(obj, self.label[1]))] = obj
+            for text, (name, code) in options.items():
+                if code in by_code:
+                    found[text] = self._option_answer(text, name, by_code[code])
         self._cache = {text: found.get(text) or self._missing(text) for text in texts}
         self._not_found = texts - set(found)
 
@@ -169,6 +260,15 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
                 return matches[0]
             if len(matches) > 1:
                 raise self._ambiguous(text)
+        option = self._option(text)
+        if option is not None:
+            name, code = option
+            answer = self._option_answer(
+                text, name, queryset.filter(**{self.label[1]: code}).first()
+            )
+            if isinstance(answer, ValueError):
+                raise answer
+            return answer
         raise self._missing(text)
 
     def render(self, value, obj=None, **kwargs):
@@ -207,6 +307,35 @@ class ChoiceWidget(widgets.Widget):
         return str(dict(self.choices).get(value, value or ""))
 
 
+class YesNoWidget(widgets.BooleanWidget):
+    """A yes/no column written 是/否 and read as 是/否, yes/no, 1/0, true/false or √/×."""
+
+    YES = ("是", "yes", "y", "1", "true", "√", "✓")
+    NO = ("否", "no", "n", "0", "false", "×", "")
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        text = str(value).strip().lower()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(_("Write 是 or 否 (yes or no)."))
+
+    def render(self, value, obj=None, **kwargs):
+        return _("Yes") if value else _("No")
+
+    def export_plan(self, attribute, **kwargs):
+        """The set-based twin of :meth:`render` (see :mod:`imports.exports`)."""
+        yes, no = _("Yes"), _("No")
+        return attribute, lambda value: yes if value else no
+
+
 def without_null(errors: dict) -> dict:
     """Django's "This field cannot be null." (zh_Hans "这个值不能为 null。") for a blank cell
     of a column that needs a value speaks to programmers; it reads "This field cannot be
@@ -237,9 +366,15 @@ class ScopedResource(resources.ModelResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self.user = kwargs.get("user")
+        pk = self._meta.model._meta.pk.attname if self._meta.model else None
         for field in self.fields.values():  # a deep copy per resource instance
             if type(field.widget) is widgets.DateWidget:
                 field.widget = DateWidget()
+            elif type(field.widget) is widgets.BooleanWidget:
+                field.widget = YesNoWidget()
+            if field.attribute == pk and field.column_name == pk:
+                # A register keyed by its row number heads it in Chinese (编号), not "id".
+                field.column_name = _lazy("record number")
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """Imports one cell; a stock widget's technical error becomes a message for people."""

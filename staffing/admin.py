@@ -209,9 +209,9 @@ class PersonAdmin(RegisterAdmin):
     ]
     list_select_related = ["street"]
     search_fields = ["name", "=id_number", "phone"]
-    # By name (indexed): the model's street-then-name order joins and sorts every person
-    # of the province for each page (235 ms for 250,000 people; 4 ms this way).
-    ordering = ["name"]
+    # By the name's pinyin (indexed with the id): the model's street-then-name order joins
+    # and sorts every person of the province for each page (235 ms for 250,000 people).
+    ordering = ["name_pinyin", "pk"]
     inlines = [PostingInline, ExamResultInline]
 
     def get_queryset(self, request):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.effective import EffectiveDated, one_per_date
 from scoping.rules import ScopedQuerySet
+from scoping.sorting import PinyinSortKeyField
 
 from .idcards import birth_date_of, gender_of, mask_id_number, normalize, validate_id_number
 
@@ -113,6 +114,7 @@ class Person(models.Model):
     """A member of a committee's staff, or a volunteer. Where they work is in ``Posting``."""
 
     name = models.CharField(_("name"), max_length=30)
+    name_pinyin = PinyinSortKeyField(_("full name in pinyin"), source="name")
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
@@ -144,8 +146,11 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        ordering = ["street__sort_order", "name"]
-        indexes = [models.Index(fields=["name"])]
+        ordering = ["street__sort_order", "name_pinyin", "pk"]
+        indexes = [
+            models.Index(fields=["name"]),
+            models.Index(fields=["name_pinyin", "id"], name="person_pinyin_order"),
+        ]
 
     def __str__(self):
         return self.name
@@ -340,7 +345,7 @@ class Subject(models.TextChoices):
 class TrainingClass(models.Model):
     """A training class the bureau (or a street) runs for committee staff."""
 
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(_("class title"), max_length=100)
     date = models.DateField(_("date"))
     hours = models.DecimalField(_("hours"), max_digits=5, decimal_places=1, default=0)
     subject = models.CharField(
@@ -394,7 +399,7 @@ class Attendance(models.Model):
     class Meta:
         verbose_name = _("attendance")
         verbose_name_plural = _("attendances")
-        ordering = ["-training_class__date", "person__name"]
+        ordering = ["-training_class__date", "person__name_pinyin"]
         constraints = [
             models.UniqueConstraint(
                 fields=["training_class", "person"],
@@ -428,7 +433,7 @@ class ExamResult(models.Model):
     class Meta:
         verbose_name = _("exam result")
         verbose_name_plural = _("exam results")
-        ordering = ["-passed_on", "person__name"]
+        ordering = ["-passed_on", "person__name_pinyin"]
         constraints = [
             models.UniqueConstraint(
                 fields=["person", "passed_on"],

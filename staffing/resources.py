@@ -17,7 +17,7 @@ from import_export import fields, widgets
 from accounts.roles import Role
 from communities.resources import committee_key, street_key
 from imports.registry import register_file
-from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource
+from scoping.resources import ChoiceWidget, ScopedForeignKeyWidget, ScopedResource, YesNoWidget
 from scoping.rules import scope_queryset
 
 from .idcards import is_masked, mask_id_number, normalize
@@ -64,7 +64,14 @@ def position_key(column_name=None, attribute="position"):
     return fields.Field(
         attribute=attribute,
         column_name=column_name or _("position"),
-        widget=ScopedForeignKeyWidget(Position, "name", alternatives=("code",)),
+        widget=ScopedForeignKeyWidget(
+            Position,
+            "name",
+            alternatives=("code",),
+            listed=True,
+            label=("name",),
+            order_by=("sort_order", "code"),
+        ),
     )
 
 
@@ -142,6 +149,27 @@ class PersonWidget(widgets.ForeignKeyWidget):
         super().__init__(Person, "id_number", **kwargs)
         self.name_column, self.birth_column = name_column, birth_column
 
+    def explain(self) -> str:
+        """What the import template says of this column."""
+        return gettext(
+            "The person's ID-card number (18 characters). Where it is masked or not known, "
+            "the person is found by the full name and birth date columns."
+        )
+
+    def reads_columns(self) -> dict:
+        """The columns besides its own that this column is read with (the template keeps
+        them), and what the template says of each."""
+        return {
+            str(self.name_column): gettext(
+                "The person's name, as in the people register; with the birth date, finds "
+                "the person when the ID-card number is masked or empty."
+            ),
+            str(self.birth_column): gettext(
+                "The person's birth date, with the name (an Excel date, 2006-07-01 or "
+                "2006年7月1日)."
+            ),
+        }
+
     def prefetch(self, values, *, user, rows=None) -> None:
         # The columns' headers in the importing user's language, translated once per file.
         self.name_column, self.birth_column = str(self.name_column), str(self.birth_column)
@@ -216,9 +244,7 @@ class UserAwareResource(ScopedResource):
 class PositionResource(UserAwareResource):
     code = fields.Field(attribute="code", column_name=_("code"))
     name = fields.Field(attribute="name", column_name=_("name"))
-    is_paid = fields.Field(
-        attribute="is_paid", column_name=_("paid"), widget=widgets.BooleanWidget()
-    )
+    is_paid = fields.Field(attribute="is_paid", column_name=_("paid"), widget=YesNoWidget())
     paid_as = position_key(_("paid as"), "paid_as")
     sort_order = fields.Field(
         attribute="sort_order", column_name=_("order"), widget=widgets.IntegerWidget()
@@ -276,7 +302,7 @@ class PersonResource(UserAwareResource):
         attribute="education", column_name=_("education"), widget=ChoiceWidget(Education.choices)
     )
     party_member = fields.Field(
-        attribute="party_member", column_name=_("party member"), widget=widgets.BooleanWidget()
+        attribute="party_member", column_name=_("party member"), widget=YesNoWidget()
     )
     street = street_key()
 
@@ -500,7 +526,7 @@ class PayComponentResource(UserAwareResource):
 
 @register_file("training")
 class TrainingClassResource(UserAwareResource):
-    title = fields.Field(attribute="title", column_name=_("title"))
+    title = fields.Field(attribute="title", column_name=_("class title"))
     date = fields.Field(attribute="date", column_name=_("date"), widget=widgets.DateWidget())
     hours = fields.Field(attribute="hours", column_name=_("hours"), widget=widgets.DecimalWidget())
     subject = fields.Field(
@@ -520,6 +546,19 @@ class TrainingClassWidget(widgets.ForeignKeyWidget):
     def __init__(self, date_column, **kwargs):
         super().__init__(TrainingClass, "title", **kwargs)
         self.date_column = date_column
+
+    def explain(self) -> str:
+        """What the import template says of this column."""
+        return gettext("The training class's title, as in the training register.")
+
+    def reads_columns(self) -> dict:
+        """The class-date column read with the title (see :meth:`PersonWidget.reads_columns`)."""
+        return {
+            str(self.date_column): gettext(
+                "The class's date, which tells apart classes of the same title (an Excel "
+                "date, 2006-07-01 or 2006年7月1日)."
+            )
+        }
 
     def prefetch(self, values, *, user, rows=None) -> None:
         self.date_column = str(self.date_column)  # translated once per file

@@ -3,6 +3,7 @@
 import pytest
 import tablib
 
+from imports.services import import_file
 from staffing.models import Person, Posting
 from staffing.resources import PersonResource, PostingResource
 
@@ -23,16 +24,20 @@ def test_clerk_reimports_a_masked_export_unchanged(users):
 
 
 @pytest.mark.django_db
-def test_bad_id_number_rejects_the_whole_file(users):
+def test_bad_id_number_rejects_the_whole_file(users, tmp_path):
+    # Through the one import path (the blank party-member cell reads 否, so the good row
+    # is valid on its own: only the bad one keeps it out).
     resource = PersonResource(user=users["admin"])
     headers = resource.get_export_headers()
     good = dict.fromkeys(headers, "")
     good.update({"姓名": "孙八", "性别": "女", "街道": "南湖街道", "身份证号码": "11010519491231002X"})
     bad = dict(good, 姓名="周九", 身份证号码="110105194912310021")
+    path = tmp_path / "people.csv"
     data = tablib.Dataset(*[[r[h] for h in headers] for r in (good, bad)], headers=headers)
+    path.write_text(data.export("csv"), encoding="utf-8")
     before = Person.objects.count()
-    result = PersonResource(user=users["admin"]).import_data(data, dry_run=False)
-    assert result.has_validation_errors()
+    outcome = import_file(register="people", path=path, user=users["admin"])
+    assert [e.row for e in outcome.errors] == [3]
     assert Person.objects.count() == before
 
 
