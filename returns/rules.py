@@ -168,11 +168,24 @@ def evaluate(expression: str, names: dict) -> bool | None:
         return None
 
 
+@lru_cache(maxsize=256)
+def expression_figures(expression: str) -> tuple[str, ...]:
+    """The figures of this quarter an expression reads (not last quarter's ``prev_…``), in
+    the order of the form: the cells a failing rule is shown on."""
+    try:
+        tree = compile_expression(expression)
+    except ExpressionError:
+        return ()
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return tuple(name for name in FIGURES if name in names)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
     severity: str
     message: str
+    figures: tuple[str, ...] = ()  # the cells it concerns (expression_figures)
 
     @property
     def is_error(self) -> bool:
@@ -201,6 +214,8 @@ def check_figures(
         except ExpressionError:
             continue  # a rule saved before it was checked; the admin refuses new ones
         if holds is False:
-            findings.append(Finding(rule.name, rule.severity, rule.message))
+            findings.append(
+                Finding(rule.name, rule.severity, rule.message, expression_figures(rule.expression))
+            )
     findings.sort(key=lambda f: 0 if f.is_error else 1)
     return findings
