@@ -221,6 +221,9 @@ def grid_workbook_bytes(*, street, year: int, quarter: int, rows, user) -> bytes
                 value=getattr(row.previous, name) if row.previous else None,
             )
     about.column_dimensions["A"].width = 40
+    about.page_setup.fitToWidth = 1
+    about.page_setup.fitToHeight = 0
+    about.sheet_properties.pageSetUpPr.fitToPage = True
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -196,6 +196,21 @@ def test_an_error_is_shown_on_its_cell(nanhu, typed):
     assert 'colspan="13"' not in html and "<tr><td></td><td colspan" not in html
 
 
+def test_a_note_too_long_is_shown_on_its_cell(nanhu):
+    street, client, page = nanhu
+    rows = prefixes(page)
+    data = grid_data(page)
+    data[f"{rows['南湖东路社区']}-note"] = "长" * 201
+    data["action"] = "save"
+    response = client.post(grid_url(street), data)
+    assert response.status_code == 400
+    html = response.content.decode()
+    start = html.index(f'name="{rows["南湖东路社区"]}-note"')
+    td = html[html.rindex("<td", 0, start) : html.index("</td>", start)]
+    assert 'class="text invalid"' in td and 'aria-invalid="true"' in td
+    assert "200" in td and f'id="id_{rows["南湖东路社区"]}-note-reason"' in td
+
+
 def test_rule_findings_are_shown_on_the_cells_they_concern(nanhu):
     """A rule's error (more households than people) marks both cells it reads, and a
     warning (up by more than 20 % on last quarter) the cell it concerns, with the message."""
