@@ -71,4 +71,14 @@ def build_rows(resource, sheet: Sheet, aliases: dict) -> tuple[list[dict], list[
         )
     items = list(positions.items())
     rows = [{name: row[i] for name, i in items} for row in sheet.rows]
+    # Rows that belong to the register's printed form rather than its data (the grid
+    # workbook's total and signature lines): the resource says which (``is_form_row``);
+    # they are left out, from the sheet's rows and their numbers alike.
+    is_form_row = getattr(resource, "is_form_row", None)
+    if is_form_row is not None:
+        kept = [index for index, row in enumerate(rows) if not is_form_row(row)]
+        if len(kept) != len(rows):
+            rows = [rows[index] for index in kept]
+            sheet.rows = [sheet.rows[index] for index in kept]
+            sheet.numbers = [sheet.numbers[index] for index in kept]
     return rows, notices

@@ -42,6 +42,11 @@ def person_name(user) -> str:
     return (full or "").strip() or user.get_username()
 
 
+def issuing_office() -> str:
+    """The bureau that issues the tables (制表机关): the ``BUREAU_NAME`` setting."""
+    return getattr(settings, "BUREAU_NAME", "") or _("Civil Affairs Bureau")
+
+
 class ColumnKind:
     INTEGER = "integer"
     MONEY = "money"
@@ -165,7 +170,7 @@ class Report:
 
     def issuing_office(self) -> str:
         """The bureau that issues the table (制表机关): the ``BUREAU_NAME`` setting."""
-        return getattr(settings, "BUREAU_NAME", "") or _("Civil Affairs Bureau")
+        return issuing_office()
 
     def generated_by(self) -> str:
         """Who filled the table in (填表人): the user's real name, else the username. A

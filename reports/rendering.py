@@ -56,16 +56,21 @@ def head_lines(report: Report) -> list[str]:
     ]
 
 
-def foot_line(report: Report) -> str:
+def signature_line(*, filled_in_by: str, date) -> str:
+    """The foot of a statistical table: the head of unit and the statistics officer (blank,
+    to sign on paper), who filled it in and the date it was sent."""
     return "    ".join(
         (
             _("Head of unit:") + "　　　　",
             _("Statistics officer:") + "　　　　",
-            _("Filled in by: %(name)s") % {"name": report.generated_by()},
-            _("Date sent: %(date)s")
-            % {"date": formats.date_format(report.generated_at.date(), "Y年n月j日")},
+            _("Filled in by: %(name)s") % {"name": filled_in_by},
+            _("Date sent: %(date)s") % {"date": formats.date_format(date, "Y年n月j日")},
         )
     )
+
+
+def foot_line(report: Report) -> str:
+    return signature_line(filled_in_by=report.generated_by(), date=report.generated_at.date())
 
 
 def display_value(value, kind: str) -> str:
@@ -232,8 +237,28 @@ def render_xlsx(report: Report) -> bytes:
         sheet.column_dimensions[get_column_letter(index)].width = value
 
     sheet.freeze_panes = sheet.cell(row=HEADER_ROW + 1, column=2)
-    sheet.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
-    sheet.print_area = f"A1:{get_column_letter(width)}{foot + 1}"
+    print_setup(
+        sheet,
+        header_row=HEADER_ROW,
+        last_column=width,
+        last_row=foot + 1,
+        made_by=report.generated_by(),
+        made_at=report.generated_at,
+    )
+    workbook.properties.title = report.title()
+    workbook.properties.creator = report.generated_by()
+
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def print_setup(sheet, *, header_row: int, last_column: int, last_row: int, made_by, made_at):
+    """How a table prints: landscape on A4, one page wide (as many pages long as needed),
+    the header row repeated on every page, centred, with who made it, the page number and
+    the time in the footer. The print area is the table from its title to its foot."""
+    sheet.print_title_rows = f"{header_row}:{header_row}"
+    sheet.print_area = f"A1:{get_column_letter(last_column)}{last_row}"
     sheet.page_setup.orientation = "landscape"
     sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
     sheet.page_setup.fitToWidth = 1
@@ -242,15 +267,9 @@ def render_xlsx(report: Report) -> bytes:
     sheet.print_options.horizontalCentered = True
     sheet.page_margins.left = sheet.page_margins.right = 0.5
     sheet.page_margins.top = sheet.page_margins.bottom = 0.6
-    sheet.oddFooter.left.text = safe_text(_("Made by %(user)s") % {"user": report.generated_by()})
+    sheet.oddFooter.left.text = safe_text(_("Made by %(user)s") % {"user": made_by})
     sheet.oddFooter.center.text = _("Page &P of &N")
-    sheet.oddFooter.right.text = formats.date_format(report.generated_at, "Y-m-d H:i")
-    workbook.properties.title = report.title()
-    workbook.properties.creator = report.generated_by()
-
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    sheet.oddFooter.right.text = formats.date_format(made_at, "Y-m-d H:i")
 
 
 def render_csv(report: Report) -> bytes:

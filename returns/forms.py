@@ -4,9 +4,45 @@ review actions, the reason forms."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from .figures import parse_figure
 from .models import FIGURES, QuarterlyReturn
 
-FIGURE_WIDGET_ATTRS = {"inputmode": "numeric", "class": "num", "size": 7}
+# The Tab order of the grid (server-side, so it holds without JavaScript): the figures and the
+# buttons below the grid first (tabindex 1, in the order of the page: along each row, then
+# the next row), then every row's note and comment (2), then the rest of the page (the
+# select boxes, the history links, the menu). ``data-figure`` lets grid.js move down a column.
+FIGURE_TABINDEX, NOTE_TABINDEX = "1", "2"
+FIGURE_WIDGET_ATTRS = {
+    "inputmode": "numeric",
+    "class": "num",
+    "size": 7,
+    "autocomplete": "off",
+    "tabindex": FIGURE_TABINDEX,
+}
+
+
+class FigureField(forms.IntegerField):
+    """A figure cell: read by :func:`returns.figures.parse_figure` (thousands separators,
+    full-width digits and commas, spaces around), the one parser the workbook's import
+    uses too; the model's bounds as validators."""
+
+    def __init__(self, *, name, **kwargs):
+        model_field = QuarterlyReturn._meta.get_field(name)
+        attrs = {**FIGURE_WIDGET_ATTRS, "data-figure": name}
+        kwargs.setdefault("label", model_field.verbose_name)
+        kwargs.setdefault("required", False)
+        # The model's bounds (never negative, what the database holds), checked here so the
+        # cell says it and every typed figure is shown again.
+        kwargs.setdefault("validators", list(model_field.validators))
+        kwargs.setdefault("widget", forms.TextInput(attrs=attrs))
+        super().__init__(**kwargs)
+
+    def to_python(self, value):
+        return parse_figure(value)
+
+    def widget_attrs(self, widget):
+        # No min/max/step attributes: the cell is text, so "2,235" may be typed.
+        return forms.Field.widget_attrs(self, widget)
 
 
 class ReturnRowForm(forms.Form):
@@ -22,30 +58,20 @@ class ReturnRowForm(forms.Form):
         max_length=200,
         required=False,
         show_hidden_initial=True,
-        widget=forms.TextInput(attrs={"size": 12}),
+        widget=forms.TextInput(attrs={"size": 12, "tabindex": NOTE_TABINDEX}),
     )
     comment = forms.CharField(
         label=QuarterlyReturn._meta.get_field("comment").verbose_name,
         max_length=300,
         required=False,
         show_hidden_initial=True,
-        widget=forms.TextInput(attrs={"size": 16}),
+        widget=forms.TextInput(attrs={"size": 16, "tabindex": NOTE_TABINDEX}),
     )
 
     def __init__(self, *args, editable=True, **kwargs):
         super().__init__(*args, **kwargs)
         for name in FIGURES:
-            model_field = QuarterlyReturn._meta.get_field(name)
-            self.fields[name] = forms.IntegerField(
-                label=model_field.verbose_name,
-                required=False,
-                # The model's bounds (never negative, what the database holds), checked here
-                # so the cell says it and every typed figure is shown again.
-                validators=list(model_field.validators),
-                show_hidden_initial=True,
-                widget=forms.TextInput(attrs=FIGURE_WIDGET_ATTRS),
-                error_messages={"invalid": _("Enter a whole number.")},
-            )
+            self.fields[name] = FigureField(name=name, show_hidden_initial=True)
         # Figures first, in the order of the paper form; then note and comment.
         order = ["committee", "version", "select", *FIGURES, "note", "comment"]
         self.order_fields(order)
@@ -53,6 +79,25 @@ class ReturnRowForm(forms.Form):
         if not editable:
             for name in (*FIGURES, "note", "comment"):
                 self.fields[name].disabled = True
+
+    def full_clean(self):
+        super().full_clean()
+        self.mark_errors()
+
+    def mark_errors(self) -> None:
+        """Each cell in error says so itself: ``aria-invalid``, the reason as its title and
+        as the description of the input (the reason is printed in the cell, grid.html)."""
+        for name, errors in (self._errors or {}).items():
+            if name not in self.fields:
+                continue
+            self.mark(name, " ".join(str(e) for e in errors), invalid=True)
+
+    def mark(self, name: str, reason: str, *, invalid: bool) -> None:
+        attrs = self.fields[name].widget.attrs
+        if invalid:
+            attrs["aria-invalid"] = "true"
+        attrs["title"] = " ".join(filter(None, (attrs.get("title"), reason)))
+        attrs["aria-describedby"] = f"{self[name].auto_id}-reason"
 
     def data_values(self) -> dict:
         return {name: self.cleaned_data.get(name) for name in (*FIGURES, "note", "comment")}

@@ -189,6 +189,14 @@ class QuarterlyReturn(models.Model):
     def is_editable(self) -> bool:
         return self.status in EDITABLE_STATUSES
 
+    @property
+    def current_reason(self) -> str:
+        """The reason that goes with the return's present status: why it was sent back
+        (returned) or reopened (a draft again); none once it is submitted or approved, so
+        an old send-back reason is not shown beside a resubmitted return. (``reason`` keeps
+        the last one; every reason stays in the return's events.)"""
+        return self.reason if self.status in EDITABLE_STATUSES else ""
+
     def figures(self) -> dict:
         return {name: getattr(self, name) for name in FIGURES} | {"note": self.note}
 

@@ -15,23 +15,37 @@ from communities.resources import committee_key
 from imports.registry import register_file
 from scoping.resources import ScopedResource
 
+from .figures import parse_figure
 from .models import FIGURES, QuarterlyReturn, ReturnStatus, quarter_bounds
 from .rules import check_figures
 from .selectors import active_rules, previous_figures_for
 
 
-class RequiredIntegerWidget(widgets.IntegerWidget):
+class FigureWidget(widgets.Widget):
+    """A figure cell, read by :func:`returns.figures.parse_figure`, the grid's own parser:
+    a number Excel stores (2235 or 2235.0), or text such as "2,235", "２，２３５" or " 12 ";
+    a fraction or anything else is the cell's error, with the reason. Exported as a number.
+    (Not an ``IntegerWidget``: its error would replace the reason with a generic one.)"""
+
     def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
-            return None
-        return super().clean(value, row, **kwargs)
+        try:
+            return parse_figure(value)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
+
+    def render(self, value, obj=None, **kwargs):
+        return value
+
+    def export_plan(self, attribute, **kwargs):
+        """The streamed export's twin of :meth:`render` (imports.exports): the number."""
+        return attribute, None
 
 
 def figure(name):
     return fields.Field(
         attribute=name,
         column_name=QuarterlyReturn._meta.get_field(name).verbose_name,
-        widget=RequiredIntegerWidget(),
+        widget=FigureWidget(),
     )
 
 
@@ -73,6 +87,14 @@ class QuarterlyReturnResource(ScopedResource):
     def __init__(self, **kwargs):
         super().__init__(**kwargs)
         self._rules = None
+
+    def is_form_row(self, row: dict) -> bool:
+        """A row of the grid's workbook that belongs to the paper form, not a return: the
+        total and the signature lines below the table have no committee code, year or
+        quarter (which every return row has, locked). :func:`imports.columns.build_rows`
+        leaves them out."""
+        keys = [str(self.fields[name].column_name) for name in ("committee", "year", "quarter")]
+        return all(row.get(key) is None or str(row.get(key)).strip() == "" for key in keys)
 
     def get_import_fields(self):
         # The committee's name is shown in the workbook for people; the code is the key.

@@ -169,16 +169,28 @@ def evaluate(expression: str, names: dict) -> bool | None:
         return None
 
 
+@lru_cache(maxsize=256)
+def _expression_names(expression: str) -> frozenset[str]:
+    try:
+        tree = compile_expression(expression)
+    except ExpressionError:
+        return frozenset()
+    return frozenset(node.id for node in ast.walk(tree) if isinstance(node, ast.Name))
+
+
+def expression_figures(expression: str) -> tuple[str, ...]:
+    """The figures of this quarter an expression reads (not last quarter's ``prev_…``), in
+    the order of the form: the cells a failing rule is shown on."""
+    names = _expression_names(expression)
+    return tuple(name for name in FIGURES if name in names)
+
+
 def compared_with_last_quarter(expression: str) -> tuple[str, ...]:
     """The figures whose change from last quarter ``expression`` judges: those it names both
     as ``<figure>`` and as ``prev_<figure>`` (the seeded 20% rules, say). A page highlights
     such a figure's change when the rule fails, so "outside the usual range" is whatever
     the active rules say, with no second rule."""
-    try:
-        tree = compile_expression(expression)
-    except ExpressionError:
-        return ()
-    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    names = _expression_names(expression)
     return tuple(name for name in FIGURES if name in names and f"prev_{name}" in names)
 
 
@@ -187,6 +199,7 @@ class Finding:
     rule: str
     severity: str
     message: str
+    figures: tuple[str, ...] = ()  # the cells it concerns (expression_figures)
     changes: tuple[str, ...] = ()  # figures whose change from last quarter the rule judges
 
     @property
@@ -218,6 +231,7 @@ def check_figures(*, rules, figures: dict, previous: dict | None) -> list[Findin
                     rule.name,
                     rule.severity,
                     rule.message,
+                    figures=expression_figures(rule.expression),
                     changes=compared_with_last_quarter(rule.expression),
                 )
             )

@@ -4,11 +4,12 @@
   a street saves figures (draft or returned returns only), with optimistic locking on
   ``version``;
 - :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
-  :func:`return_reopen`: the transitions, each in one transaction, each writing a
-  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return; all or none
-  of the returns given;
+  :func:`return_reopen`, :func:`return_withdraw`: the transitions, each in one transaction,
+  each writing a :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per
+  return; all or none of the returns given;
 - :func:`returns_review`: the clerk's bulk action, which applies one of those transitions
-  to the returns it fits and says for each of the others why not (:class:`Outcome`).
+  to the returns it fits and says for each of the others why not (:class:`Outcome`);
+- :func:`submission_plan`: what submitting would do with each committee, and why not.
 
 The grid page, the admin actions, the import and the tests all call these functions.
 """
@@ -557,3 +558,88 @@ def returns_review(
                 outcomes[item.pk] = Outcome(item, True, text % {"committee": item.committee.name})
     order = list(dict.fromkeys(r.pk for r in returns))
     return [outcomes[pk] for pk in order if pk in outcomes]
+def return_withdraw(
+    *, returns: Iterable[QuarterlyReturn], user, versions: dict[int, int] | None = None
+) -> list[QuarterlyReturn]:
+    """Street staff take back their submitted returns (all or none) until the district has
+    reviewed them: submitted → draft, with an event. Whoever may submit may withdraw.
+
+    ``versions`` (return pk → the version the user's page showed) makes it version-checked:
+    a return that changed since (approved, sent back, withdrawn by a colleague) is refused
+    by name. An approved return is refused with the way to have it changed (reopening)."""
+    _require(user, "submit_quarterlyreturn")
+    with transaction.atomic():
+        items = _lock(returns, user)
+        problems = []
+        for item in items:
+            if item.status == ReturnStatus.APPROVED:
+                problems.append(
+                    _(
+                        "%(committee)s: the return is already approved and can no longer be "
+                        "withdrawn; ask the district to reopen it if it must change."
+                    )
+                    % {"committee": item.committee}
+                )
+            elif item.status != ReturnStatus.SUBMITTED:
+                problems.append(
+                    _(
+                        "%(committee)s: the return is %(status)s, not submitted: nothing to withdraw."
+                    )
+                    % {"committee": item.committee, "status": item.get_status_display()}
+                )
+            elif versions is not None and versions.get(item.pk) != item.version:
+                problems.append(
+                    _(
+                        "%(committee)s changed after you opened the page; nothing was "
+                        "withdrawn. Look at it again and retry."
+                    )
+                    % {"committee": item.committee}
+                )
+        if problems:
+            raise WorkflowError(problems)
+        return _transition(
+            items, user=user, to_status=ReturnStatus.DRAFT, allowed_from=(ReturnStatus.SUBMITTED,)
+        )
+
+
+# What submitting would do ------------------------------------------------------------------
+
+
+@dataclass
+class PlanLine:
+    """One committee in :func:`submission_plan`: ``reasons`` why its return will not be
+    submitted (none: it will be)."""
+
+    committee: Committee
+    quarterly_return: QuarterlyReturn | None
+    reasons: list[str]
+
+    @property
+    def ready(self) -> bool:
+        return not self.reasons
+
+
+def submission_plan(
+    *, lines: Iterable[tuple[Committee, QuarterlyReturn | None]], invalid=frozenset()
+) -> list[PlanLine]:
+    """What submitting these committees' returns would do, committee by committee: submitted,
+    or not and why: already submitted or approved; errors typed on the page that were not
+    saved (``invalid``: the committees' pks); empty; the problems of
+    :func:`submission_problems` (figures missing, errors, warnings without a comment).
+    The ready ones are what :func:`return_submit` accepts. Four queries (the findings)."""
+    lines = list(lines)
+    findings = findings_for([item for _committee, item in lines if item is not None])
+    plan = []
+    for committee, item in lines:
+        if item is not None and item.status == ReturnStatus.SUBMITTED:
+            reasons = [_("already submitted, waiting for review")]
+        elif item is not None and item.status == ReturnStatus.APPROVED:
+            reasons = [_("already approved")]
+        elif committee.pk in invalid:
+            reasons = [_("has errors, marked in the grid; they were not saved")]
+        elif item is None or all(getattr(item, name) is None for name in FIGURES):
+            reasons = [_("empty: no figure entered")]
+        else:
+            reasons = submission_problems(item, findings[item.pk])
+        plan.append(PlanLine(committee, item, reasons))
+    return plan

@@ -16,8 +16,6 @@ from communities.models import Street
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
 from scoping.rules import scope_queryset, sees_all_streets
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
 
 def check_quarter(year: int, quarter: int) -> None:
     if quarter not in (1, 2, 3, 4) or not EARLIEST_YEAR <= year <= LATEST_YEAR:

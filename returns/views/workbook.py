@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from imports.admin_flow import UploadFlow
+from reports.views import attachment
 
-from ..exporters import grid_workbook_bytes
+from ..exporters import grid_title, grid_workbook_bytes
 from ..selectors import grid_rows
-from .common import XLSX, check_quarter, grid_url, require_perm, street_chooser, street_for
+from .common import check_quarter, grid_url, require_perm, street_chooser, street_for
 
 # Workbook out and in ------------------------------------------------------------------------
 
@@ -30,11 +30,9 @@ def grid_workbook(request, year, quarter):
     body = grid_workbook_bytes(
         street=street, year=year, quarter=quarter, rows=rows, user=request.user
     )
-    response = HttpResponse(body, content_type=XLSX)
-    response["Content-Disposition"] = (
-        f'attachment; filename="returns-{street.code}-{year}-Q{quarter}.xlsx"'
-    )
-    return response
+    # Named by its title, as the reports' downloads are (建邺区南湖街道社区居委会季度报表
+    # （2007年第1季度）.xlsx).
+    return attachment(body, "xlsx", grid_title(street=street, year=year, quarter=quarter))
 
 
 @login_required

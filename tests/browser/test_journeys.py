@@ -43,6 +43,10 @@ def test_street_fills_and_submits_clerk_approves(page, live_server, demo_account
     shoot(page, "journey-1-grid-filled")
     with page.expect_navigation():
         page.click("button[value=submit_selected]")
+    # Saved; submitting asks first, naming what will be submitted.
+    assert committee.name in page.locator("#confirm-submit .will").inner_text()
+    with page.expect_navigation():
+        page.click("#confirm-submit button.primary")
     shoot(page, "journey-2-grid-submitted")
     submitted = QuarterlyReturn.objects.get(committee=committee, year=YEAR, quarter=QUARTER)
     assert submitted.status == ReturnStatus.SUBMITTED

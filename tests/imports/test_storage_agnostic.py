@@ -109,9 +109,11 @@ def test_a_grid_upload_needs_no_path(clients, demo):
     )
     book = openpyxl.load_workbook(io.BytesIO(workbook.content))
     sheet = book.active
-    header = [c.value for c in sheet[1]]
-    for row in sheet.iter_rows(min_row=2):
-        values = {header[i]: cell for i, cell in enumerate(row)}
+    header = [c.value for c in sheet[4]]  # below the title and the head lines
+    for row in sheet.iter_rows(min_row=5):
+        values = {header[i]: cell for i, cell in enumerate(row) if i < len(header)}
+        if values["社区代码"].value is None:
+            break  # the total and the signature lines
         if values["户数"].value is None:
             for name, value in zip(
                 ("户数", "户籍人口", "常住人口", "义工人数", "开展活动次数", "一站式服务办件数"),

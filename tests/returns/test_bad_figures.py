@@ -1,6 +1,7 @@
 """Figures the database cannot hold, or that cannot be counts, typed in the quarterly grid:
-an error on the cell naming the limit, every typed figure shown again, nothing saved (issue
-13; a 20-digit number used to reach the database and give a server error)."""
+an error on the cell naming the limit, every typed figure shown again, the row not saved
+(issue 13; a 20-digit number used to reach the database and give a server error), the
+other rows saved (issue 15)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -46,8 +47,13 @@ def test_a_figure_out_of_bounds_is_a_cell_error_and_the_figures_stay(
     clients, demo, field, value, words
 ):
     street = demo["streets"]["南湖"]
-    before = QuarterlyReturn.objects.count()
     data, typed, rows = typed_grid(clients["nanhu"], street, value, field)
+    page = clients["nanhu"].get(grid_url(street))
+    bad, good = (
+        next(line["row"].committee for line in page.context["lines"] if line["form"].prefix == p)
+        for p in rows[:2]
+    )
+    before = QuarterlyReturn.objects.filter(committee=bad, year=YEAR, quarter=QUARTER).first()
     response = clients["nanhu"].post(grid_url(street), data)
     assert response.status_code == 400
     form = next(f for f in response.context["formset"].forms if f.prefix == rows[0])
@@ -56,8 +62,11 @@ def test_a_figure_out_of_bounds_is_a_cell_error_and_the_figures_stay(
     html = response.content.decode()
     for name, text in typed.items():
         assert f'name="{name}" value="{text}"' in html, name
-    assert "未保存任何数据" in html
-    assert QuarterlyReturn.objects.count() == before
+    assert "已保存 1 份；1 份有错误" in html
+    # The bad row is not saved; the good one is.
+    after = QuarterlyReturn.objects.filter(committee=bad, year=YEAR, quarter=QUARTER).first()
+    assert (after and after.version) == (before and before.version)
+    assert QuarterlyReturn.objects.get(committee=good, year=YEAR, quarter=QUARTER).households == 4331
 
 
 def test_the_largest_figure_the_database_holds_is_saved(clients, demo):

@@ -29,12 +29,16 @@ def workbook_from_grid(client, street, tmp_path, edit):
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     assert sheet.protection.sheet is True
-    header = [c.value for c in sheet[1]]
-    assert header[:4] == ["社区代码", "社区居委会", "年份", "季度"]
-    assert sheet.cell(row=2, column=1).protection.locked is True
-    assert sheet.cell(row=3, column=5).protection.locked is False  # 南湖西路社区: no return yet
-    for row in sheet.iter_rows(min_row=2):
-        values = {header[i]: cell for i, cell in enumerate(row)}
+    assert sheet["A1"].value == "建邺区南湖街道社区居委会季度报表（2007年第1季度）"
+    header = [c.value for c in sheet[4]]  # below the title and the head lines
+    assert header[:3] == ["社区居委会", "社区代码", "户数"]
+    assert header[-2:] == ["年份", "季度"]
+    assert sheet.cell(row=5, column=1).protection.locked is True
+    assert sheet.cell(row=6, column=3).protection.locked is False  # 南湖西路社区: no return yet
+    for row in sheet.iter_rows(min_row=5):
+        values = {header[i]: cell for i, cell in enumerate(row) if i < len(header)}
+        if values["社区代码"].value is None:
+            break  # the total, then the signature lines
         edit(values)
     path = tmp_path / "returns.xlsx"
     book.save(path)

@@ -62,11 +62,14 @@ def test_the_whole_journey(clients, users, demo):
     # A warning: households up by a third on last quarter.
     data[f"{rows['长虹社区']}-households"] = "2600"
     data["action"] = "submit_all"
-    response = street_client.post(grid_url(nanhu), data, follow=True)
+    response = street_client.post(grid_url(nanhu), data)
+    # Saved, then the confirmation: what will not be submitted, and why.
     assert response.status_code == 200
-    said = " ".join(texts(response))
-    assert "户数多于户籍人口" in said  # the error, from the rule's message
-    assert "户数较上季度变动超过20%" in said  # the warning
+    plan = {line.committee.name: line for line in response.context["plan"]}
+    assert "户数多于户籍人口。" in plan["文体社区"].reasons  # the error, from the rule's message
+    assert any("户数较上季度变动超过20%" in r for r in plan["长虹社区"].reasons)  # the warning
+    said = response.content.decode()
+    assert "户数多于户籍人口" in said and "户数较上季度变动超过20%" in said
     saved = nanhu_returns()
     assert len(saved) == 9  # every row saved as draft: nothing typed is lost
     assert saved["文体社区"].registered_population == 100
@@ -85,6 +88,12 @@ def test_the_whole_journey(clients, users, demo):
         if line["findings"]:
             data[f"{prefix}-comment"] = "新楼盘入住，户数增加；规划调整中。"
     data["action"] = "submit_all"
+    response = street_client.post(grid_url(nanhu), data)
+    assert [line.ready for line in response.context["plan"]] == [True] * 9
+    assert {str(r.status) for r in nanhu_returns().values()} <= {"draft", "returned"}  # not yet
+    data = grid_data(response)
+    data["action"] = "confirm_all"
+    data["confirmed"] = [line.committee.pk for line in response.context["plan"]]
     response = street_client.post(grid_url(nanhu), data, follow=True)
     assert "已上报 9 份报表。" in " ".join(texts(response)), texts(response)
     saved = nanhu_returns()
@@ -117,7 +126,8 @@ def test_the_whole_journey(clients, users, demo):
     rows = prefixes(page)
     data[f"{rows['沿河社区']}-resident_population"] = "6000"
     data[f"{rows['沿河社区']}-select"] = "on"
-    data["action"] = "submit_selected"
+    data["action"] = "confirm_selected"
+    data["confirmed"] = [yanhe.committee_id]
     street_client.post(grid_url(nanhu), data)
     yanhe.refresh_from_db()
     assert yanhe.status == ReturnStatus.SUBMITTED and yanhe.resident_population == 6000

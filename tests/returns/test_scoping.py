@@ -40,7 +40,7 @@ def test_history_review_workbook_and_admin_of_another_street(clients, demo, binh
     binhu = demo["streets"]["滨湖"]
     workbook = nanhu.get(reverse("returns:return-workbook", args=[2007, 1]) + f"?street={binhu.pk}")
     sheet = openpyxl.load_workbook(__import__("io").BytesIO(workbook.content)).active
-    names = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    names = [row[0] for row in sheet.iter_rows(min_row=5, values_only=True)]
     assert "滨湖社区" not in names and "南湖东路社区" in names
     completeness = nanhu.get(reverse("returns:completeness", args=[2007, 1]))
     assert [line.label for line in completeness.context["result"].streets] == ["南湖街道"]
