@@ -5,7 +5,8 @@
   ``version``;
 - :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
   :func:`return_reopen`: the transitions, each in one transaction, each writing a
-  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return.
+  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return; a send-back,
+  an approval and a reopening also notify the streets (:mod:`returns.notifications`).
 
 The grid page, the admin actions, the import and the tests all call these functions.
 """
@@ -33,6 +34,7 @@ from .models import (
     ReturnStatus,
     previous_quarter,
 )
+from .notifications import notify_transition
 from .rules import Finding, check_figures
 from .selectors import active_rules
 
@@ -407,12 +409,14 @@ def return_approve(*, returns: Iterable[QuarterlyReturn], user) -> list[Quarterl
     _require(user, "approve_quarterlyreturn")
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.APPROVED,
             allowed_from=(ReturnStatus.SUBMITTED,),
         )
+        notify_transition(items, action="approved", user=user)  # the streets are told
+        return items
 
 
 def return_send_back(
@@ -423,13 +427,15 @@ def return_send_back(
     reason = _reason(reason)
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.RETURNED,
             reason=reason,
             allowed_from=(ReturnStatus.SUBMITTED,),
         )
+        notify_transition(items, action="sent_back", user=user, reason=reason)
+        return items
 
 
 def return_reopen(
@@ -440,10 +446,12 @@ def return_reopen(
     reason = _reason(reason)
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.DRAFT,
             reason=reason,
             allowed_from=(ReturnStatus.APPROVED,),
         )
+        notify_transition(items, action="reopened", user=user, reason=reason)
+        return items

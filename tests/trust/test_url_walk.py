@@ -145,6 +145,8 @@ PAGES = {
     "admin:view_on_site": (ALL, None),
     "admin:password_change": (ALL, ALL),
     "admin:password_change_done": (ALL, None),
+    # Reminders (催报) from completeness: who reviews returns; POST only (a GET is a 405).
+    "returns:completeness-remind": (set(), {"admin", "clerk"}),
     # Notices: everyone reads (street staff their street's: another's is a 404, SCOPED_PAGES);
     # the district's administrators and clerks post.
     "notices:list": (ALL, None),
