@@ -130,7 +130,15 @@ def completeness_remind(request, year, quarter):
                 )
             },
         )
+    # Reminded moments ago (a double click, or a colleague): one line per earlier reminder.
+    earlier: dict[tuple, list[str]] = {}
     for skipped_street, last in reminded.skipped:
+        key = (
+            timezone.localtime(last.notice.sent_at).strftime("%H:%M:%S"),
+            str(last.notice.sent_by or _("the system")),
+        )
+        earlier.setdefault(key, []).append(skipped_street.name)
+    for (time, sender), names in earlier.items():
         messages.warning(
             request,
             _(
@@ -138,9 +146,9 @@ def completeness_remind(request, year, quarter):
                 "%(minutes)s minutes ago: the reminder was not sent again."
             )
             % {
-                "street": skipped_street.name,
-                "time": timezone.localtime(last.notice.sent_at).strftime("%H:%M:%S"),
-                "user": last.notice.sent_by or _("the system"),
+                "street": "、".join(names),
+                "time": time,
+                "user": sender,
                 "minutes": int(REMIND_AGAIN_AFTER.total_seconds() // 60),
             },
         )

@@ -46,11 +46,14 @@ def test_one_click_reminds_every_late_street_and_the_street_sees_it(clients, use
 
 
 def test_a_double_click_sends_once_and_says_so(clients, demo):
-    clients["clerk"].post(REMIND)
+    clients["clerk"].post(REMIND, follow=True)
     response = clients["clerk"].post(REMIND, follow=True)
     assert Notice.objects.filter(kind=Kind.REMINDER).count() == 5
     text = " ".join(messages_of(response))
-    assert "南湖街道已于" in text and "本次未重复发送" in text
+    # One line for the five streets reminded by the same click.
+    assert len(messages_of(response)) == 1
+    assert "南湖街道、滨湖街道、南苑街道、兴隆街道、双闸街道已于" in text
+    assert "由 clerk-district 催报过" in text and "本次未重复发送" in text
     assert f"不到 {int(REMIND_AGAIN_AFTER.total_seconds() // 60)} 分钟前" in text
 
 
