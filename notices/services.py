@@ -91,7 +91,7 @@ def notify_streets(messages: list[Message], *, sent_by=None) -> list[Notice]:
     seen = set(Notice.objects.filter(key__in=keys).values_list("key", flat=True)) if keys else set()
     now = timezone.now()
     actor = _actor(sent_by)
-    written = []
+    written, plain = [], []
     with transaction.atomic():
         for message in messages:
             if message.key and message.key in seen:
@@ -114,8 +114,11 @@ def notify_streets(messages: list[Message], *, sent_by=None) -> list[Notice]:
                 except IntegrityError:
                     continue  # sent meanwhile by another run
             else:
-                notice.save()
+                plain.append(notice)
             written.append((notice, message.street))
+        # One INSERT for the notices without a key (a bulk approval's streets), one for the
+        # deliveries: the workflow's queries do not grow with the returns.
+        Notice.objects.bulk_create(plain)
         Delivery.objects.bulk_create(
             Delivery(notice=notice, street=street) for notice, street in written
         )

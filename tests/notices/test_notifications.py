@@ -141,3 +141,22 @@ def test_inactive_users_get_no_mail(users, demo):
     return_approve(returns=[item], user=users["clerk"])
     assert send_notice_mail([Notice.objects.get().pk]) == 0 and mail.outbox == []
     assert QuarterlyReturn.objects.get(pk=item.pk).status == ReturnStatus.APPROVED
+
+
+def test_notifying_many_streets_does_not_add_queries(users, demo):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    one = [submitted(c) for c in committees(demo["streets"]["南湖"], 2)]
+    users["clerk"].has_perm("returns.approve_quarterlyreturn")  # permissions read once
+    with CaptureQueriesContext(connection) as small:
+        return_approve(returns=one, user=users["clerk"])
+    many = [
+        submitted(c, quarter=3)
+        for short in ("南湖", "滨湖", "南苑", "兴隆", "双闸")
+        for c in committees(demo["streets"][short], 2)
+    ]
+    with CaptureQueriesContext(connection) as large:
+        return_approve(returns=many, user=users["clerk"])
+    assert Notice.objects.filter(kind=Kind.APPROVED, quarter=3).count() == 5
+    assert len(large.captured_queries) == len(small.captured_queries)
