@@ -31,6 +31,13 @@ def test_reminder_and_notice_from_click_to_read_receipt(page, live_server, demo_
     assert "报送情况" in page.locator("h1").inner_text()
     assert page.locator("#completeness th", has_text="迟报").count() == 1
     shoot(page, "notices-2-completeness")
+    # Each count opens its committees: 南湖's "not submitted".
+    click_and_wait(
+        page, page.locator('#completeness tr[data-unit="南湖街道"] a[data-count="not_submitted"]')
+    )
+    listed = page.locator("#completeness-list").inner_text()
+    assert "南湖东路社区" in listed and "沿河社区" in listed and "滨湖社区" not in listed
+    shoot(page, "notices-2b-completeness-list")
     click_and_wait(page, page.locator("#remind-all"))
     messages = page.locator("ul.messages").inner_text()
     assert "已向" in messages and "南湖街道" in messages and "发出催报" in messages

@@ -1,8 +1,6 @@
 """Fixtures of the notices tests: uploads kept in a temporary folder, files to attach, and
 submitted returns to send back, approve or reopen."""
 
-import io
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -50,6 +48,3 @@ def submitted(committee, year=2007, quarter=2, **extra):
 
 def bytes_of(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
-
-
-__all__ = ["io", "pdf", "upload", "submitted", "bytes_of"]
