@@ -18,6 +18,8 @@ read here and only here:
 - ``IMPORT_BACKGROUND_ROWS``: files with more data rows than this (default 2000) are checked
   and imported by the task worker (``manage.py db_worker``) instead of in the request.
 - ``BUREAU_NAME``: the issuing office (制表机关) the report tables name (default 建邺区民政局).
+- ``EMAIL_HOST`` (and Django's other ``EMAIL_*``), ``DEFAULT_FROM_EMAIL``, ``SITE_URL``: the
+  e-mail that goes with notices; the console with ``DEBUG`` and no ``EMAIL_HOST``.
 """
 
 import os
@@ -89,6 +91,7 @@ INSTALLED_APPS = [
     "reports",
     "overview",  # the dashboard and the yearly basic situation (reads every app's reports)
     "returns",
+    "notices",  # notices to the streets, notifications, reminders (read receipts)
     "imports",
     "audit",  # after the domain apps: registers their history (audit/history.py)
 ]
@@ -285,6 +288,33 @@ IMPORT_MAX_TEXT_CHARS = env_int("IMPORT_MAX_TEXT_CHARS", 20_000_000)  # text in 
 
 # The issuing office (制表机关) at the head of every report table.
 BUREAU_NAME = os.environ.get("BUREAU_NAME", "").strip() or "建邺区民政局"
+
+# E-mail: every notice and notification (notices.services) also goes to the street users
+# who have an address, after the change commits; a failure is logged, never shown. With
+# EMAIL_HOST set, through that SMTP server (EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD,
+# EMAIL_USE_TLS or EMAIL_USE_SSL, DEFAULT_FROM_EMAIL); without it, printed on the console
+# with DEBUG on (development) and not sent at all with DEBUG off. EMAIL_BACKEND overrides.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "").strip() or (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.dummy.EmailBackend"
+)
+EMAIL_HOST = EMAIL_HOST or "localhost"
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "").strip() or "jianye@localhost"
+# The address of the site as its users reach it (e.g. https://jianye.intranet.example), for
+# the links in e-mails; without it a mail says where in the application to look.
+SITE_URL = os.environ.get("SITE_URL", "").strip().rstrip("/")
+# A notice's attachment (notices.attachments): at most this many bytes (10 MB).
+NOTICE_ATTACHMENT_MAX_BYTES = env_int("NOTICE_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # A street's quarterly grid posts 18 fields per committee: Django's default of 1,000 fields
 # would refuse the grid of a street with more than 55 committees (a 400 and nothing saved).

@@ -32,6 +32,7 @@ urlpatterns = [
     path("reports/", include("reports.urls")),
     path("budgets/", include("budgets.urls")),
     path("returns/", include("returns.urls")),
+    path("notices/", include("notices.urls")),
     path("imports/", include("imports.urls")),
     path("admin/", admin_urls()),
 ]

@@ -9,7 +9,11 @@ page where it is done.
   quarter and street, and the streets that are late with the period
   (:func:`returns.selectors.completeness`);
 - whoever manages users (administrators): accounts locked out by django-axes;
-- whoever reads the uploads' record (administrators): import jobs that failed lately.
+- whoever reads the uploads' record (administrators): import jobs that failed lately;
+- street staff: the notices and notifications of their street they have not read
+  (:func:`notices.selectors.unread`), each one click from where it is read;
+- who posts notices (clerks, administrators): the notices of the last 30 days that some
+  street has not read yet, with how many have.
 
 Which part a user gets follows their permissions (so their role, ``accounts.roles``); a
 viewer has nothing to do. Every part reads through :func:`scoping.rules.scope_queryset` with
@@ -34,11 +38,14 @@ from django.utils.translation import ngettext
 
 from communities.models import Committee
 from imports.models import ImportJob
+from notices.models import URGENT_KINDS
+from notices.selectors import unread, unread_by_streets
+from notices.services import may_post
 from returns.models import (
     QuarterlyReturn,
     ReturnEvent,
     ReturnStatus,
-    previous_quarter,
+    period_due,
     quarter_deadline,
 )
 from returns.selectors import committees_in_quarter, completeness
@@ -49,6 +56,8 @@ REVIEW_SHOWN = 20  # quarter-and-street lines of returns waiting for review
 FAILED_JOBS_DAYS = 14  # failed uploads of the last two weeks
 FAILED_JOBS_SHOWN = 10
 LOCKOUTS_SHOWN = 20
+UNREAD_SHOWN = 10  # unread notices listed on a street's home page (then a link to all)
+FOLLOWED_SHOWN = 10  # the district's notices not read by every street
 
 
 @dataclass
@@ -78,8 +87,9 @@ class Todo:
 
 
 def period_of_interest(today: datetime.date) -> tuple[int, int]:
-    """The quarter whose returns are due now (or overdue): the last one that has ended."""
-    return previous_quarter(today.year, (today.month - 1) // 3 + 1)
+    """The quarter whose returns are due now (or overdue): the last one that has ended
+    (:func:`returns.models.period_due`, which ``notify_deadlines`` uses too)."""
+    return period_due(today)
 
 
 def _quarter_label(year: int, quarter: int) -> str:
@@ -249,6 +259,60 @@ def _review_section(user, *, year, quarter, due_on, today) -> Section:
     return section
 
 
+# Notices -----------------------------------------------------------------------------------
+
+
+def _unread_section(user) -> Section:
+    """The street's notices this user has not opened, newest first: two queries."""
+    section = Section(title=_("Unread notices"))
+    waiting = unread(user)
+    shown = list(waiting[: UNREAD_SHOWN + 1])
+    for delivery in shown[:UNREAD_SHOWN]:
+        notice = delivery.notice
+        section.items.append(
+            Item(
+                text=notice.title,
+                url=reverse("notices:detail", args=[notice.pk]),
+                detail=_("%(kind)s, %(time)s")
+                % {
+                    "kind": notice.get_kind_display(),
+                    "time": timezone.localtime(notice.sent_at).strftime("%Y-%m-%d %H:%M"),
+                },
+                urgent=notice.kind in URGENT_KINDS,
+            )
+        )
+    if len(shown) > UNREAD_SHOWN:
+        more = waiting.count() - UNREAD_SHOWN
+        section.items.append(
+            Item(
+                text=ngettext("%(count)s more unread notice", "%(count)s more unread notices", more)
+                % {"count": more},
+                url=reverse("notices:list"),
+            )
+        )
+    return section
+
+
+def _followed_section(user) -> Section:
+    """The district's notices of the last 30 days not yet read by every street: one query."""
+    section = Section(title=_("Notices not read by every street"))
+    for notice in unread_by_streets(user, limit=FOLLOWED_SHOWN):
+        streets, read = notice.street_count or 0, notice.read_count or 0
+        section.items.append(
+            Item(
+                text=_("“%(title)s”: read by %(read)s of %(streets)s streets")
+                % {"title": notice.title, "read": read, "streets": streets},
+                url=reverse("notices:detail", args=[notice.pk]),
+                detail=_("%(kind)s, %(time)s")
+                % {
+                    "kind": notice.get_kind_display(),
+                    "time": timezone.localtime(notice.sent_at).strftime("%Y-%m-%d %H:%M"),
+                },
+            )
+        )
+    return section
+
+
 # Administration ----------------------------------------------------------------------------
 
 
@@ -342,6 +406,8 @@ def todo_for(user, *, today: datetime.date | None = None) -> Todo:
     due_on = quarter_deadline(year=year, quarter=quarter)
     todo = Todo(year=year, quarter=quarter, due_on=due_on)
     period = {"year": year, "quarter": quarter, "due_on": due_on, "today": today}
+    if getattr(user, "street_id", None) and user.has_perm("notices.view_notice"):
+        todo.sections.append(_unread_section(user))
     if getattr(user, "street_id", None) and user.has_perm("returns.submit_quarterlyreturn"):
         todo.sections.append(_street_section(user, **period))
     if user.has_perm("returns.approve_quarterlyreturn"):
@@ -350,4 +416,6 @@ def todo_for(user, *, today: datetime.date | None = None) -> Todo:
         todo.sections.append(_lockout_section(user, now=now))
     if user.has_perm("imports.view_importjob"):
         todo.sections.append(_failed_jobs_section(user, now=now))
+    if may_post(user):
+        todo.sections.append(_followed_section(user))
     return todo

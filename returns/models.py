@@ -361,6 +361,11 @@ def quarter_deadline(*, year: int, quarter: int) -> datetime.date:
     return default_deadline(year=year, quarter=quarter)
 
 
+def period_due(today: datetime.date) -> tuple[int, int]:
+    """The quarter whose returns are due now (or overdue): the last one that has ended."""
+    return previous_quarter(today.year, (today.month - 1) // 3 + 1)
+
+
 def default_deadline(*, year: int, quarter: int) -> datetime.date:
     """The ministry's rule: quarterly returns are due within 15 days after the quarter ends."""
     _first, last = quarter_bounds(year, quarter)

@@ -248,21 +248,40 @@ def review_returns(*, year: int, quarter: int, user, street=None, status=None) -
 
 # Completeness --------------------------------------------------------------------------------
 
+# The four lists of completeness, in the order the page shows them.
+CATEGORIES = ("not_submitted", "on_time", "late", "approved")
+SUBMITTED_STATUSES = (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)
+
 
 @dataclass
 class CompletenessLine:
+    """One street's (or the whole scope's) returns of a quarter.
+
+    ``expected`` = ``not_submitted`` + ``on_time`` + ``late``; ``approved`` is a part of the
+    submitted ones (``on_time`` + ``late`` = ``submitted``). The ``*_committees`` lists hold
+    the committees of each count (:func:`completeness` fills them; the totals of
+    :func:`completeness_totals` have counts only)."""
+
     label: str
+    street: Street | None = None
     expected: int = 0
     submitted: int = 0
     approved: int = 0
     on_time: int = 0
     late: int = 0
-    missing: list = field(default_factory=list)  # committees not submitted (late or not yet)
+    not_submitted: int = 0
+    not_submitted_committees: list = field(default_factory=list)
+    on_time_committees: list = field(default_factory=list)
     late_committees: list = field(default_factory=list)
+    approved_committees: list = field(default_factory=list)
 
     @property
     def outstanding(self) -> int:
-        return self.expected - self.submitted
+        """Committees whose return is not submitted (none, in draft or sent back)."""
+        return self.not_submitted
+
+    def committees(self, category: str) -> list:
+        return getattr(self, f"{category}_committees")
 
 
 @dataclass
@@ -274,18 +293,35 @@ class Completeness:
     district: CompletenessLine
     streets: list[CompletenessLine]
 
+    @property
+    def is_overdue(self) -> bool:
+        return self.today > self.due_on
+
+
+def submitted_on(moment) -> datetime.date | None:
+    return timezone.localdate(moment) if moment else None
+
 
 def completeness(
     *, year: int, quarter: int, user, today: datetime.date | None = None
 ) -> Completeness:
-    """Expected, submitted, approved, on time and late returns of a quarter, per street and
-    for the district. Expected: committees that existed in the quarter. Submitted: returns
-    submitted or approved. On time: first submitted on or before the deadline. Late: first
-    submitted after it, or still not submitted once it has passed. Three queries."""
+    """The returns of a quarter per street and for the whole scope, in four counts, each with
+    its committees:
+
+    - *not submitted*: no return, or one in draft or sent back (whether or not the deadline
+      has passed: being overdue is the quarter's state, ``Completeness.is_overdue``);
+    - *submitted on time* / *submitted late*: submitted or approved, first submitted on or
+      before / after the deadline (:func:`returns.models.quarter_deadline`, a local date).
+      The time is the return's ``first_submitted_at``, which the workflow sets at the first
+      submission (the time of its ``ReturnEvent``) and keeps when a return is sent back and
+      submitted again: a street that reported in time stays on time;
+    - *approved*: the submitted returns the district has approved.
+
+    Expected: committees that existed in the quarter. Three queries."""
     today = today or timezone.localdate()
     due_on = quarter_deadline(year=year, quarter=quarter)
     # One LEFT JOIN on the quarter's return (at most one per committee and quarter) rather
-    # than two correlated subqueries per committee: 3-4x faster for a province.
+    # than correlated subqueries per committee: 3-4x faster for a province.
     committees = (
         committees_in_quarter(
             scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
@@ -295,39 +331,39 @@ def completeness(
                 "quarterly_returns",
                 condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
             ),
+            return_id=F("this_quarter__pk"),
             return_status=F("this_quarter__status"),
-            return_first_submitted=F("this_quarter__first_submitted_at"),
+            return_first_submitted=Coalesce(
+                F("this_quarter__first_submitted_at"), F("this_quarter__submitted_at")
+            ),
+            return_approved_at=F("this_quarter__approved_at"),
         )
         .order_by("street__sort_order", "code")
     )
     streets = scope_queryset(Street.objects.all(), user).order_by("sort_order", "code")
-    lines = {street.pk: CompletenessLine(label=street.name) for street in streets}
+    lines = {street.pk: CompletenessLine(label=street.name, street=street) for street in streets}
     district = CompletenessLine(label="")
     for committee in committees:
         line = lines.get(committee.street_id)
         if line is None:
             continue
-        submitted_on = (
-            timezone.localdate(committee.return_first_submitted)
-            if committee.return_first_submitted
-            else None
-        )
-        is_submitted = committee.return_status in (ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)
+        committee.street = line.street
+        committee.submitted_on = submitted_on(committee.return_first_submitted)
+        if committee.return_status not in SUBMITTED_STATUSES:
+            category = "not_submitted"
+        elif committee.submitted_on is not None and committee.submitted_on > due_on:
+            category = "late"
+        else:
+            category = "on_time"
         for target in (line, district):
             target.expected += 1
-            if is_submitted:
+            setattr(target, category, getattr(target, category) + 1)
+            target.committees(category).append(committee)
+            if category != "not_submitted":
                 target.submitted += 1
             if committee.return_status == ReturnStatus.APPROVED:
                 target.approved += 1
-            if submitted_on is not None and submitted_on <= due_on:
-                target.on_time += 1
-            elif (submitted_on is not None and submitted_on > due_on) or (
-                submitted_on is None and today > due_on
-            ):
-                target.late += 1
-                target.late_committees.append(committee)
-            if not is_submitted:
-                target.missing.append(committee)
+                target.approved_committees.append(committee)
     return Completeness(
         year=year,
         quarter=quarter,
@@ -341,19 +377,17 @@ def completeness(
 def completeness_totals(
     *, year: int, quarter: int, user, today: datetime.date | None = None
 ) -> CompletenessLine:
-    """The whole scope's line of :func:`completeness` (expected, submitted, approved, on
-    time, late), counted by the database in one query, without listing committees: what the
-    dashboard shows. Two queries with the deadline's."""
-    today = today or timezone.localdate()
+    """The whole scope's counts of :func:`completeness` (expected, submitted, approved, on
+    time, late, not submitted), counted by the database in one query, without listing
+    committees: what the dashboard shows. Two queries with the deadline's. (``today`` is
+    accepted for the dashboard's calls; no count depends on it.)"""
     due_on = quarter_deadline(year=year, quarter=quarter)
     # Submitted on or before the due date (a local date): before the next day's midnight.
     after_due = timezone.make_aware(
         datetime.datetime.combine(due_on + datetime.timedelta(days=1), datetime.time.min)
     )
-    first = "this_quarter__first_submitted_at"
-    late = Q(**{f"{first}__gte": after_due})
-    if today > due_on:
-        late |= Q(**{f"{first}__isnull": True})
+    submitted = Q(this_quarter__status__in=SUBMITTED_STATUSES)
+    first = Coalesce(F("this_quarter__first_submitted_at"), F("this_quarter__submitted_at"))
     counts = (
         committees_in_quarter(
             scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
@@ -362,19 +396,18 @@ def completeness_totals(
             this_quarter=FilteredRelation(
                 "quarterly_returns",
                 condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
-            )
+            ),
+            first_submitted=first,
         )
         .aggregate(
             expected=Count("pk"),
-            submitted=Count(
-                "pk",
-                filter=Q(this_quarter__status__in=(ReturnStatus.SUBMITTED, ReturnStatus.APPROVED)),
-            ),
+            submitted=Count("pk", filter=submitted),
             approved=Count("pk", filter=Q(this_quarter__status=ReturnStatus.APPROVED)),
-            on_time=Count("pk", filter=Q(**{f"{first}__lt": after_due})),
-            late=Count("pk", filter=late),
+            late=Count("pk", filter=submitted & Q(first_submitted__gte=after_due)),
         )
     )
+    counts["on_time"] = counts["submitted"] - counts["late"]
+    counts["not_submitted"] = counts["expected"] - counts["submitted"]
     return CompletenessLine(label="", **counts)
 
 

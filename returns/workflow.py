@@ -6,7 +6,8 @@
 - :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
   :func:`return_reopen`, :func:`return_withdraw`: the transitions, each in one transaction,
   each writing a :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per
-  return; all or none of the returns given;
+  return; all or none of the returns given; a send-back, an approval and a reopening also
+  notify the streets (:mod:`returns.notifications`);
 - :func:`returns_review`: the clerk's bulk action, which applies one of those transitions
   to the returns it fits and says for each of the others why not (:class:`Outcome`);
 - :func:`submission_plan`: what submitting would do with each committee, and why not.
@@ -37,6 +38,7 @@ from .models import (
     ReturnStatus,
     previous_quarter,
 )
+from .notifications import notify_transition
 from .rules import Finding, check_figures
 from .selectors import active_rules
 
@@ -404,12 +406,14 @@ def return_approve(*, returns: Iterable[QuarterlyReturn], user) -> list[Quarterl
     _require(user, "approve_quarterlyreturn")
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.APPROVED,
             allowed_from=(ReturnStatus.SUBMITTED,),
         )
+        notify_transition(items, action="approved", user=user)  # the streets are told
+        return items
 
 
 def return_send_back(
@@ -420,13 +424,15 @@ def return_send_back(
     reason = _reason(reason)
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.RETURNED,
             reason=reason,
             allowed_from=(ReturnStatus.SUBMITTED,),
         )
+        notify_transition(items, action="sent_back", user=user, reason=reason)
+        return items
 
 
 def return_reopen(
@@ -437,13 +443,15 @@ def return_reopen(
     reason = _reason(reason)
     with transaction.atomic():
         items = _lock(returns, user)
-        return _transition(
+        items = _transition(
             items,
             user=user,
             to_status=ReturnStatus.DRAFT,
             reason=reason,
             allowed_from=(ReturnStatus.APPROVED,),
         )
+        notify_transition(items, action="reopened", user=user, reason=reason)
+        return items
 
 
 # The clerk's bulk actions: each return's outcome -------------------------------------------

@@ -8,6 +8,8 @@ usernames, and a link is shown only when its page would let the user in:
 - review and completeness of the period due now: who may approve returns (clerks,
   administrators);
 - budgets, scenarios, reports, the yearly 基本情况: every signed-in user (read-only pages);
+- notices (通知公告): who may read notices (every role: street staff read their street's,
+  the district posts them and follows who has read them);
 - registers (the admin): every role works there (``is_staff``);
 - users: who may see users (the district administrator).
 """
@@ -60,6 +62,8 @@ def nav_links(user, path: str = "") -> list[NavLink]:
         NavLink("basic-situation", _("Basic situation"), reverse("overview:basic-situation"))
     )
     links.append(NavLink("yearly-report", _("Yearly report"), reverse("overview:yearly-report")))
+    if user.has_perm("notices.view_notice"):
+        links.append(NavLink("notices", _("Notices"), reverse("notices:list")))
     if user.is_staff:
         links.append(NavLink("registers", _("Registers"), reverse("admin:index")))
     if user.has_perm("accounts.view_user"):

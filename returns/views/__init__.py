@@ -6,13 +6,14 @@ street's ids are a 404) and changes returns only through :mod:`returns.workflow`
 """
 
 from .common import return_index
-from .completeness import completeness_page, return_history
+from .completeness import completeness_page, completeness_remind, return_history
 from .grid import return_grid
 from .review import return_review
 from .workbook import grid_import, grid_workbook
 
 __all__ = [
     "completeness_page",
+    "completeness_remind",
     "grid_import",
     "grid_workbook",
     "return_grid",

@@ -188,7 +188,7 @@ def test_admin_home_lists_lockouts_and_failed_imports(clients, users):
     ).update(created_at=timezone.now() - datetime.timedelta(days=30))  # too old to list
     response = clients["admin"].get("/")
     titles = [section.title for section in response.context["todo"].sections]
-    assert len(titles) == 3  # review, lockouts, failed imports
+    assert len(titles) == 4  # review, lockouts, failed imports, notices not read
     section = todo_section(response)
     assert users["clerk"].username in section
     assert section.count("坏文件.xlsx") == 1
@@ -223,19 +223,20 @@ def test_viewer_has_nothing_to_do(clients):
 
 NAV = {
     "nanhu": [
-        "home", "returns", "budgets", "scenarios", "reports", "basic-situation", "yearly-report",
-        "registers",
+        "home", "returns", "budgets", "scenarios", "reports", "basic-situation",
+        "yearly-report", "notices", "registers",
     ],
     "clerk": [
         "home", "review", "completeness", "budgets", "scenarios", "reports", "basic-situation",
-        "yearly-report", "registers",
+        "yearly-report", "notices", "registers",
     ],
     "viewer": [
-        "home", "budgets", "scenarios", "reports", "basic-situation", "yearly-report", "registers",
+        "home", "budgets", "scenarios", "reports", "basic-situation", "yearly-report",
+        "notices", "registers",
     ],
     "admin": [
         "home", "returns", "review", "completeness", "budgets", "scenarios", "reports",
-        "basic-situation", "yearly-report", "registers",
+        "basic-situation", "yearly-report", "notices", "registers",
     ],
 }
 

@@ -150,6 +150,14 @@ PAGES = {
     "admin:view_on_site": (ALL, None),
     "admin:password_change": (ALL, ALL),
     "admin:password_change_done": (ALL, None),
+    # Reminders (催报) from completeness: who reviews returns; POST only (a GET is a 405).
+    "returns:completeness-remind": (set(), {"admin", "clerk"}),
+    # Notices: everyone reads (street staff their street's: another's is a 404, SCOPED_PAGES);
+    # the district's administrators and clerks post.
+    "notices:list": (ALL, None),
+    "notices:new": ({"admin", "clerk"}, {"admin", "clerk"}),
+    "notices:detail": (ALL, None),
+    "notices:attachment": (ALL, None),
 }
 PUBLIC = {"set_language", "admin:login", "admin:logout"}
 UNNAMED = {"admin/(?P<url>.*)$"}  # the admin's catch-all (redirects or 404s)
@@ -335,6 +343,8 @@ def page_url(name, route, demo, users, which="own", role=None):
         values["pk"] = str(scenario.pk)
     elif name == "returns:return-history":
         values["pk"] = str(returns.first().pk)
+    elif name in ("notices:detail", "notices:attachment"):
+        values["pk"] = str(notice_for(committee.street).pk)
     elif name in OWNER_PAGES:
         owner = users[ROLE_USER[role or "clerk"]] if which == "own" else users["binhu"]
         values["token"] = str(import_job_for(owner).token)
@@ -349,7 +359,30 @@ def page_url(name, route, demo, users, which="own", role=None):
     return url
 
 
-SCOPED_PAGES = {"budgets:committee-budget", "returns:return-history"}
+def notice_for(street):
+    """A notice with an attachment, delivered to ``street`` only."""
+    from django.core.files.base import ContentFile
+
+    from notices.models import Delivery, Notice
+
+    notice = Notice(title="walk", body="walk", attachment_name="walk.pdf")
+    notice.attachment.save("walk.pdf", ContentFile(b"%PDF-1.4 walk"), save=False)
+    notice.save()
+    Delivery.objects.create(notice=notice, street=street)
+    return notice
+
+
+@pytest.fixture(autouse=True)
+def uploads_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+SCOPED_PAGES = {
+    "budgets:committee-budget",
+    "returns:return-history",
+    "notices:detail",
+    "notices:attachment",
+}
 OWNER_PAGES = {"imports:job", "imports:job-progress"}  # "other": another user's, for all
 
 
