@@ -16,8 +16,10 @@ def test_refused_page_says_why_and_where_to_go(clients):
     assert "您无权打开此页面" in page
     assert "街道工作人员" in page  # the user's role, named
     with translation.override("zh-hans"):
-        reason = translation.gettext("You may not do this with quarterly returns.")
-    assert reason != "You may not do this with quarterly returns."
+        reason = translation.gettext(
+            "Only the district's clerks and administrators review quarterly returns."
+        )
+    assert reason.startswith("季度报表由区民政局")
     assert reason in page  # the view's own reason
     assert 'href="/"' in page and "返回首页" in page
     assert "Forbidden" not in page
