@@ -19,7 +19,9 @@ from django.apps import apps
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-DOMAIN_APPS = ("communities", "staffing", "facilities", "budgets", "reports", "returns")
+DOMAIN_APPS = (
+    "communities", "staffing", "facilities", "budgets", "reports", "returns", "targets",
+)  # fmt: skip
 
 
 class Role(models.TextChoices):

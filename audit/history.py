@@ -19,7 +19,7 @@ import simple_history
 from django.apps import apps
 
 # The apps whose models are registers, standards or returns.
-HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns")
+HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns", "targets")
 
 
 def history_models():

@@ -122,10 +122,13 @@ class OneStopService(models.TextChoices):
 class CommitteeQuerySet(ScopedQuerySet):
     def established_in(self, year: int):
         """Committees that existed at the end of ``year`` (established, not yet revoked)."""
-        year_end = datetime.date(year, 12, 31)
+        return self.existing_on(datetime.date(year, 12, 31))
+
+    def existing_on(self, day: datetime.date):
+        """Committees that existed on ``day`` (established by then, not yet revoked)."""
         return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=year_end),
-            Q(revoked_on__isnull=True) | Q(revoked_on__gt=year_end),
+            Q(established_on__isnull=True) | Q(established_on__lte=day),
+            Q(revoked_on__isnull=True) | Q(revoked_on__gt=day),
         )
 
 

@@ -147,19 +147,26 @@ def required_area_expression(standard: AreaStandard | None):
     )
 
 
-def committees_with_area(*, year: int, user, standard: AreaStandard | None = None):
-    """Urban committees existing at the end of ``year``, annotated in one query with:
+def committees_with_area(
+    *,
+    year: int,
+    user,
+    standard: AreaStandard | None = None,
+    as_of: datetime.date | None = None,
+):
+    """Urban committees existing at the end of ``year`` (on ``as_of`` when given), annotated
+    in one query with:
 
     ``premises_in_use``, ``area_in_use`` (m²), ``planned``, ``never_built``, ``diverted``
     (premises counts), ``required_area`` (under the standard in effect at the year's end,
     or ``standard`` if given) and ``shortfall`` (how far under it, 0 if not).
     """
-    day = year_end(year)
+    day = as_of or year_end(year)
     if standard is None:
         standard = area_standard_on(day=day)
     in_use = in_use_q(day, prefix="premises__")
     queryset = (
-        scope_queryset(Committee.objects.established_in(year), user)
+        scope_queryset(Committee.objects.existing_on(day), user)
         .filter(kind=CommitteeKind.URBAN)
         .annotate(
             premises_in_use=Count("premises", filter=in_use),

@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "reports",
     "overview",  # the dashboard and the yearly basic situation (reads every app's reports)
     "returns",
+    "targets",  # work targets (工作目标) and the progress against them
     "imports",
     "audit",  # after the domain apps: registers their history (audit/history.py)
 ]

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from scoping.spreadsheets import safe_text, style_header
 
+from .comparison import with_last_year
 from .documents import Document
 from .registry import ColumnKind, Report, Row, RowLevel
 
@@ -29,11 +30,14 @@ NUMBER_FORMATS = {
     ColumnKind.AREA: "#,##0.00",
     ColumnKind.DECIMAL: "#,##0.00",
     ColumnKind.PERCENT: "0.0%",
+    ColumnKind.POINTS: "0.0",
 }
 
 
 def head_lines(report: Report) -> list[str]:
-    left = _("Form number: %(number)s") % {"number": report.form_number} if report.form_number else ""
+    left = (
+        _("Form number: %(number)s") % {"number": report.form_number} if report.form_number else ""
+    )
     return [
         " ".join(
             part
@@ -75,6 +79,8 @@ def display_value(value, kind: str) -> str:
         return formats.number_format(value, 2, force_grouping=True)
     if kind == ColumnKind.PERCENT:
         return formats.number_format(value, 1) + "%"  # already per cent, rounded once
+    if kind == ColumnKind.POINTS:
+        return formats.number_format(value, 1)
     return str(value)
 
 
@@ -99,6 +105,7 @@ def html_context(
     report: Report, *, level: str = RowLevel.COMMITTEE, district=None, link=None
 ) -> dict:
     """What the report page shows. ``link(row)`` gives the address a summary row leads to."""
+    report = with_last_year(report)
     columns = report.columns()
     rows = page_rows(report, level=level, district=district)
     return {
@@ -152,6 +159,7 @@ def render_xlsx(report: Report) -> bytes:
     their type with thousands separators (two decimals for money and area); printed
     landscape on A4, fitted to the page width, with the user and the date in the footer.
     """
+    report = with_last_year(report)
     columns = report.columns()
     rows = report.rows()
     workbook = Workbook()
@@ -191,7 +199,9 @@ def render_xlsx(report: Report) -> bytes:
             indent=2 if row.level == RowLevel.COMMITTEE else 0,
             vertical="center",
         )
-        widths[0] = max(widths[0], text_width(row.label) + (4 if row.level == RowLevel.COMMITTEE else 2))
+        widths[0] = max(
+            widths[0], text_width(row.label) + (4 if row.level == RowLevel.COMMITTEE else 2)
+        )
         for index, column in enumerate(columns, start=2):
             value = row.values.get(column.key)
             cell = sheet.cell(row=current, column=index, value=cell_value(value, column.kind))
@@ -255,6 +265,7 @@ def render_csv(report: Report) -> bytes:
     The title and the head lines (period, unit of measure) first, then the header and the
     rows with plain numbers (no separators, so that the file reads back as numbers).
     """
+    report = with_last_year(report)
     columns = report.columns()
     buffer = io.StringIO()
     writer = csv.writer(buffer)

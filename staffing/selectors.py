@@ -90,14 +90,19 @@ def headcounts(*, year: int, user, positions, group_by: str | None = "committee"
     return _grouped(postings, group_by, **aggregates)
 
 
-def training_counts(*, year: int, user, group_by: str | None = "committee"):
-    """Classes attended (distinct), trainee-times and trainees in ``year``'s classes."""
+def training_counts(
+    *, year: int, user, group_by: str | None = "committee", as_of: datetime.date | None = None
+):
+    """Classes attended (distinct), trainee-times and trainees in ``year``'s classes (up to
+    ``as_of`` when given: the year so far)."""
     class_date = F("person__attendances__training_class__date")
     postings = scope_queryset(Posting.objects.all(), user).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=class_date),
         person__attendances__training_class__date__year=year,
         start_date__lte=class_date,
     )
+    if as_of is not None:
+        postings = postings.filter(person__attendances__training_class__date__lte=as_of)
     return _grouped(
         postings,
         group_by,
