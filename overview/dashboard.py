@@ -129,6 +129,9 @@ class FigureChange:
 
 
 def figure_changes(figures: KeyFigures, last: KeyFigures) -> dict[str, FigureChange]:
+    """The change of each compared key figure; none for a figure that was 0 last year (a
+    year before the registers held data: no budget, no premises), which would read as a
+    rise from nothing."""
     return {
         name: FigureChange(
             last=getattr(last, name),
@@ -136,6 +139,7 @@ def figure_changes(figures: KeyFigures, last: KeyFigures) -> dict[str, FigureCha
             percent=change_percent(getattr(figures, name), getattr(last, name)),
         )
         for name in COMPARED_FIGURES
+        if getattr(last, name)
     }
 
 

@@ -49,9 +49,10 @@ class TargetsReport(Report):
         return (*super().cache_key(), self.as_of.isoformat())
 
     def period_label(self) -> str:
-        return _("%(year)s, as of %(day)s") % {
+        return _("%(year)s, as of %(month)s/%(day)s") % {
             "year": self.year,
-            "day": f"{self.as_of.year}年{self.as_of.month}月{self.as_of.day}日",
+            "month": self.as_of.month,
+            "day": self.as_of.day,
         }
 
     def columns(self):

@@ -1,11 +1,11 @@
 """Work targets: who enters them, who sees them, and progress counted from the registers."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
-import io
 
 from communities.models import CentreStatus, Committee, CommunityCentre, OneStopService
 from reports.levels import OneStreet
@@ -195,3 +195,5 @@ def test_dashboard_shows_progress_and_last_year(clients, users):
     assert change.last == last.established
     assert change.change == data.figures.established - last.established
     assert f"上年{last.established:,}" in body.replace(" ", "")
+    # No budget was computed for 2005: no change is shown rather than a rise from nothing.
+    assert last.budget_total == 0 and "budget_total" not in data.changes
