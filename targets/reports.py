@@ -31,6 +31,7 @@ class TargetsReport(Report):
             "as_of": forms.DateField(
                 label=gettext_lazy("as of"),
                 required=False,
+                widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                 help_text=gettext_lazy(
                     "The day the figures are taken on; blank: 31 December (today in the "
                     "current year)."

@@ -217,3 +217,16 @@ def test_dashboard_shows_progress_and_last_year(clients, users):
     assert f"上年{last.established:,}" in body.replace(" ", "")
     # No budget was computed for 2005: no change is shown rather than a rise from nothing.
     assert last.budget_total == 0 and "budget_total" not in data.changes
+
+
+@pytest.mark.django_db
+def test_targets_table_as_of_mid_year_and_a_bad_day(clients):
+    page = clients["clerk"].get("/reports/targets/", {"year": 2006, "as_of": "2006-02-01"})
+    assert page.status_code == 200
+    assert "2006年，截至2月1日" in page.content.decode()
+    built = CommunityCentre.objects.filter(status=CentreStatus.BUILT).count()
+    assert cells_of(page)["合计"]["centres_built_actual"] == str(built - 1)
+    wrong = clients["clerk"].get("/reports/targets/", {"year": 2006, "as_of": "2005-06-30"})
+    assert wrong.status_code == 400
+    body = wrong.content.decode()
+    assert "截至日期须在所选年度之内" in body and 'value="2005-06-30"' in body
