@@ -50,7 +50,6 @@ class Indicator:
     label: str
     unit: str
     count: Callable[..., dict]
-    explanation: str = ""
 
 
 def _with_total(per_street: dict) -> dict:

@@ -37,7 +37,8 @@ NOT_ADDITIVE = {
     "party_street_match",
     # The targets table: classes counted once for the district; the district's targets are
     # its own, not the sum of the streets'.
-    "training_classes_actual", *(f"{i.code}_target" for i in INDICATORS),
+    "training_classes_actual",
+    *(f"{i.code}_{part}" for i in INDICATORS for part in ("target", "percent")),
 }  # fmt: skip
 
 

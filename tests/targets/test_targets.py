@@ -62,6 +62,18 @@ def test_district_users_enter_targets(clients, demo, who):
     response = clients[who].post(ADD, {"year": 2006, "indicator": "one_stop", "target": 28})
     assert response.status_code == 302
     assert Target.objects.get(street=None, indicator="one_stop", year=2006).target == 28
+    whole = Target.objects.get(street=None, indicator="one_stop", year=2006)
+    response = clients[who].post(
+        f"{LIST}{whole.pk}/change/",
+        {"year": 2006, "street": "", "indicator": "one_stop", "target": 30, "note": "调整"},
+    )
+    assert response.status_code == 302
+    whole.refresh_from_db()
+    assert (whole.target, whole.note) == (30, "调整")
+    assert whole.history.count() == 2  # who changed it and when, as for every register
+    response = clients[who].post(f"{LIST}{whole.pk}/delete/", {"post": "yes"})
+    assert response.status_code == 302
+    assert not Target.objects.filter(pk=whole.pk).exists()
 
 
 @pytest.mark.django_db
@@ -77,6 +89,9 @@ def test_viewers_and_streets_cannot_enter_targets(clients, who):
     assert response.status_code in (403, 404)
     target.refresh_from_db()
     assert target.target == 28
+    response = clients[who].post(f"{LIST}{target.pk}/delete/", {"post": "yes"})
+    assert response.status_code in (403, 404)
+    assert Target.objects.filter(pk=target.pk).exists()
 
 
 @pytest.mark.django_db
