@@ -26,7 +26,14 @@ from .models import (
     TitleKind,
 )
 
-DISTRICT = {"code": "320105", "name": "建邺区", "city": "南京市"}
+# The plan of 8–10 community centres (社区中心) is recorded on the district.
+DISTRICT = {
+    "code": "320105",
+    "name": "建邺区",
+    "city": "南京市",
+    "centres_planned_min": 8,
+    "centres_planned_max": 10,
+}
 
 STREETS = [
     # code, name, short name, area type of its committees
@@ -114,14 +121,20 @@ def load():
         area_types[short] = area_type
 
     committees = {}
-    pilot_budget = 12  # one-stop service: 12 committees piloting in 2006
+    # One-stop service: 12 committees piloting from March 2006 (the mid-year figure), 16
+    # more in service from the second half, 28 by the end of the year.
+    pilot_budget, rollout_budget = 12, 16
     for short, rows in COMMITTEES.items():
         street = streets[short]
         for index, (name, households) in enumerate(rows, start=1):
             is_host_only = name not in SHARING
-            one_stop = OneStopService.NONE
+            one_stop, since = OneStopService.NONE, None
             if is_host_only and pilot_budget > 0 and index <= 3:
                 one_stop, pilot_budget = OneStopService.PILOT, pilot_budget - 1
+                since = datetime.date(2006, 3, 1)
+            elif is_host_only and rollout_budget > 0:
+                one_stop, rollout_budget = OneStopService.IN_SERVICE, rollout_budget - 1
+                since = datetime.date(2006, 8 + index % 4, 1)
             committees[name], _ = Committee.objects.update_or_create(
                 code=f"{street.code}{index:03d}",
                 defaults={
@@ -136,7 +149,7 @@ def load():
                     "established_on": ESTABLISHED,
                     "revoked_on": None,
                     "one_stop_service": one_stop,
-                    "one_stop_since": datetime.date(2006, 3, 1) if one_stop != OneStopService.NONE else None,
+                    "one_stop_since": since,
                 },
             )
     for guest, host in SHARING.items():

@@ -22,6 +22,15 @@ class District(models.Model):
     code = models.CharField(_("code"), max_length=20, unique=True)
     name = models.CharField(_("name"), max_length=50, unique=True)
     city = models.CharField(_("city"), max_length=50, blank=True)
+    # The plan for community centres (社区中心), as the bureau's planning states it: "8–10
+    # centres". A range, not a yearly target; the yearly report sets the centres of the
+    # register (planned, approved, built) against it.
+    centres_planned_min = models.PositiveSmallIntegerField(
+        _("community centres planned (at least)"), null=True, blank=True
+    )
+    centres_planned_max = models.PositiveSmallIntegerField(
+        _("community centres planned (at most)"), null=True, blank=True
+    )
 
     street_scope = None
 
@@ -31,6 +40,17 @@ class District(models.Model):
         verbose_name = _("district")
         verbose_name_plural = _("districts")
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(centres_planned_min__isnull=True)
+                | Q(centres_planned_max__isnull=True)
+                | Q(centres_planned_max__gte=F("centres_planned_min")),
+                name="district_centre_plan_ordered",
+                violation_error_message=_(
+                    "The most centres planned cannot be fewer than the fewest."
+                ),
+            )
+        ]
 
     def __str__(self):
         return self.name

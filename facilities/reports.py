@@ -69,9 +69,13 @@ class FacilitiesReport(Report):
             Column("diverted", _("Premises diverted to other use")),
         ]
 
+    def day(self):
+        """The day the figures are taken on: 31 December, or the yearly text's ``as_of``."""
+        return self.options.get("as_of") or year_end(self.year)
+
     def standard(self):
         if not hasattr(self, "_standard"):
-            self._standard = area_standard_on(day=year_end(self.year))
+            self._standard = area_standard_on(day=self.day())
         return self._standard
 
     def committee_values(self, committee) -> dict:
@@ -110,7 +114,7 @@ class FacilitiesReport(Report):
         (``committees_with_area``, one row per committee inside the database), each
         committee's shortfall rounded to the hundredth, added up per street."""
         inner = committees_with_area(
-            year=self.year, user=self.user, standard=self.standard()
+            year=self.year, user=self.user, standard=self.standard(), day=self.day()
         ).values(
             "street_id", "status", "premises_in_use", "area_in_use", "planned", "never_built",
             "diverted", "required_area", "shortfall",
@@ -158,7 +162,9 @@ class FacilitiesReport(Report):
         if hasattr(self, "_rows"):
             return self._rows
         committees = list(
-            committees_with_area(year=self.year, user=self.user, standard=self.standard())
+            committees_with_area(
+                year=self.year, user=self.user, standard=self.standard(), day=self.day()
+            )
             .select_related("shares_office_with")
             .order_by("street__sort_order", "street__code", "code")
         )

@@ -148,20 +148,16 @@ def required_area_expression(standard: AreaStandard | None):
 
 
 def committees_with_area(
-    *,
-    year: int,
-    user,
-    standard: AreaStandard | None = None,
-    as_of: datetime.date | None = None,
+    *, year: int, user, standard: AreaStandard | None = None, day: datetime.date | None = None
 ):
-    """Urban committees existing at the end of ``year`` (on ``as_of`` when given), annotated
-    in one query with:
+    """Urban committees existing at the end of ``year`` (or on ``day``, a date of that year
+    the yearly text is written as at), annotated in one query with:
 
     ``premises_in_use``, ``area_in_use`` (m²), ``planned``, ``never_built``, ``diverted``
     (premises counts), ``required_area`` (under the standard in effect at the year's end,
     or ``standard`` if given) and ``shortfall`` (how far under it, 0 if not).
     """
-    day = as_of or year_end(year)
+    day = day or year_end(year)
     if standard is None:
         standard = area_standard_on(day=day)
     in_use = in_use_q(day, prefix="premises__")
@@ -193,13 +189,14 @@ def committees_with_area(
     return queryset
 
 
-def area_shortfalls(*, year: int, user) -> QuerySet:
-    """Operating committees under the area standard at the end of ``year``, furthest first.
+def area_shortfalls(*, year: int, user, day: datetime.date | None = None) -> QuerySet:
+    """Operating committees under the area standard at the end of ``year`` (or on ``day``),
+    furthest first.
 
     Each row carries ``area_in_use``, ``required_area`` and ``shortfall`` (m²).
     """
     return (
-        committees_with_area(year=year, user=user)
+        committees_with_area(year=year, user=user, day=day)
         .filter(status=CommitteeStatus.OPERATING, shortfall__gt=0)
         .select_related("street")
         .order_by("-shortfall", "code")

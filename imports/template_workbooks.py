@@ -110,9 +110,13 @@ def template_workbook(*, register: str, user) -> bytes:
     help_sheet.append([_("Column"), _("Required"), _("What to write")])
     for cell in help_sheet[1]:
         style_header(cell)
+    # A resource may say more of a column than its widget can (``template_note(field)``:
+    # (required, what to write), or None), e.g. two key columns of which one is filled in.
+    template_note = getattr(resource, "template_note", lambda fld: None)
     for fld in fields:
         required = _("Yes (key)") if fld.attribute in key_attributes else ""
-        help_sheet.append([str(fld.column_name), required, _explain(fld)])
+        required, explanation = template_note(fld) or (required, _explain(fld))
+        help_sheet.append([str(fld.column_name), str(required), str(explanation)])
     help_sheet.append([])
     help_sheet.append(
         [_("Rows are all imported or none; every error is listed with its row and column.")]

@@ -10,6 +10,7 @@ document.
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -17,9 +18,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from budgets.calculations import Standards
-from reports.documents import Document, Section, report_table
+from reports.documents import Document, Section, Sentence, report_table
 from reports.numbers import grouped
 from reports.registry import RowLevel, get_report_class
+from staffing.income import average_annual_income
 from staffing.models import Position
 
 IDENTIFIER = "basic-situation"
@@ -46,9 +48,39 @@ class BasicSituation(Document):
     year: int
 
 
+def year_end(year: int) -> datetime.date:
+    return datetime.date(year, 12, 31)
+
+
+def as_of_text(day: datetime.date) -> str:
+    """The day figures are taken on, as the text says it: 2006年底, 2006年6月30日."""
+    if (day.month, day.day) == (12, 31):
+        return _("the end of %(year)s") % {"year": day.year}
+    return _("%(month)s/%(day)s/%(year)s") % {
+        "year": day.year,
+        "month": day.month,
+        "day": day.day,
+    }
+
+
+def report_url(identifier: str, year: int, **params) -> str:
+    """The page of a registered report table for ``year`` (a figure's source)."""
+    from urllib.parse import urlencode
+
+    from django.urls import reverse
+
+    query = urlencode({"year": year, **params})
+    return f"{reverse('reports:report-detail', args=[identifier])}?{query}"
+
+
+def source(report) -> tuple[str, str]:
+    """A figure's source: the report table it comes from, linked."""
+    return (str(report.verbose_name), report_url(report.identifier, report.year))
+
+
 # 1. Establishment ------------------------------------------------------------------------------
-def establishment_section(*, year: int, user) -> Section:
-    report = get_report_class("establishment")(user=user, year=year)
+def establishment_section(*, year: int, user, day: datetime.date | None = None) -> Section:
+    report = get_report_class("establishment")(user=user, year=year, as_of=day)
     rows = report.rows()
     total, streets = rows[0].values, [r for r in rows if r.level == RowLevel.STREET]
     figures = {"established": total["established"], "operating": total["operating"]}
@@ -63,7 +95,7 @@ def establishment_section(*, year: int, user) -> Section:
             "The district has established %(established)s community residents' committees, "
             "%(operating)s of which actually operate."
         )
-    paragraphs = [opening % figures]
+    paragraphs = [Sentence(opening % figures, [source(report)])]
     items = []
     for street in streets:
         values = street.values
@@ -93,7 +125,8 @@ def establishment_section(*, year: int, user) -> Section:
                 "count": total["sharing"],
                 "streets": listing(
                     [
-                        _("%(street)s %(count)s") % {"street": s.label, "count": s.values["sharing"]}
+                        _("%(street)s %(count)s")
+                        % {"street": s.label, "count": s.values["sharing"]}
                         for s in sharing
                     ]
                 ),
@@ -141,6 +174,25 @@ def pay_sentence(standards: Standards) -> str | None:
     return _("Monthly pay standards: %(list)s.") % {"list": listing(items)}
 
 
+def average_income_sentence(*, year: int, user) -> Sentence | None:
+    """The average annual income per paid staff member as received (the pay standard and
+    what the streets add, :func:`staffing.income.average_annual_income`), rounded to the
+    hundred as the bureau writes it ("人均年收入约12,600元"), linked to the income table.
+    No sentence when no paid staff were in post: the text never invents the figure."""
+    average = average_annual_income(user, year)
+    if average is None:
+        return None
+    report = get_report_class("income")(user=user, year=year)
+    return Sentence(
+        _(
+            "With what the streets add to the pay standard, paid staff received about "
+            "%(amount)s yuan a year per person."
+        )
+        % {"amount": amount((average / 100).quantize(Decimal(1)) * 100)},
+        [source(report)],
+    )
+
+
 def funding_section(*, year: int, user) -> Section:
     report = get_report_class("funding")(user=user, year=year)
     result = report.result
@@ -149,6 +201,10 @@ def funding_section(*, year: int, user) -> Section:
     sentence = pay_sentence(standards)
     if sentence:
         paragraphs.append(sentence)
+    # Income as received (人均年收入约12,600元): the standard and what the streets add.
+    income = average_income_sentence(year=year, user=user)
+    if income:
+        paragraphs.append(income)
     rate = standards.segments[-1].rate if standards.segments else None
     if rate is not None:
         paragraphs.append(
@@ -157,25 +213,33 @@ def funding_section(*, year: int, user) -> Section:
         )
     amounts = result.amounts
     paragraphs.append(
-        _(
-            "In %(year)s staff funds come to %(staff)s yuan and office and activity funds to "
-            "%(office)s yuan, %(total)s yuan in all."
+        Sentence(
+            (
+                _(
+                    "In %(year)s the committees of %(street)s have staff funds of %(staff)s yuan "
+                    "and office and activity funds of %(office)s yuan, %(total)s yuan in all."
+                )
+                if getattr(user, "street", None) is not None
+                else _(
+                    "In %(year)s staff funds come to %(staff)s yuan and office and activity "
+                    "funds to %(office)s yuan, %(total)s yuan in all."
+                )
+            )
+            % {
+                "street": getattr(getattr(user, "street", None), "name", ""),
+                "year": year,
+                "staff": amount(amounts.staff),
+                "office": amount(amounts.office),
+                "total": amount(amounts.total),
+            },
+            [source(report)],
         )
-        % {
-            "year": year,
-            "staff": amount(amounts.staff),
-            "office": amount(amounts.office),
-            "total": amount(amounts.total),
-        }
     )
     percents = {segment.district_percent for segment in standards.segments}
     split = {"district": amount(amounts.district_share), "street": amount(amounts.street_share)}
     if percents == {Decimal(50)}:
         paragraphs.append(
-            _(
-                "The district and the streets bear half each: %(district)s yuan and "
-                "%(street)s yuan."
-            )
+            _("The district and the streets bear half each: %(district)s yuan and %(street)s yuan.")
             % split
         )
     else:
@@ -193,36 +257,39 @@ def funding_section(*, year: int, user) -> Section:
                 "match": amount(result.party_street_match),
             }
         )
-    table = report_table(
-        report, 2, ["staff", "office", "total", "district_share", "street_share"]
-    )
+    table = report_table(report, 2, ["staff", "office", "total", "district_share", "street_share"])
     return Section(heading=_("2. Funding"), paragraphs=paragraphs, tables=[table])
 
 
 # 3. Facilities ----------------------------------------------------------------------------------
-def facilities_section(*, year: int, user) -> Section:
-    report = get_report_class("facilities")(user=user, year=year)
+def facilities_section(
+    *, year: int, user, day: datetime.date | None = None, problems: bool = True
+) -> Section:
+    """The premises in use; with ``problems``, also the shortfall and the premises lost
+    (the yearly report says those in its part 三 instead)."""
+    report = get_report_class("facilities")(user=user, year=year, as_of=day)
     total = report.rows()[0].values
     paragraphs = [
         _(
-            "At the end of %(year)s the %(operating)s operating committees have %(premises)s "
+            "As of %(date)s, the %(operating)s operating committees have %(premises)s "
             "office and activity premises, %(area)s m² in all, about %(average)s m² per "
             "committee."
         )
         % {
-            "year": year,
+            "date": as_of_text(day or year_end(year)),
             "operating": total["operating"],
             "premises": total["premises_in_use"],
             "area": amount(total["area_in_use"]),
             "average": grouped(total["area_per_committee"] or 0),
         }
     ]
-    if total["under_standard"]:
+    paragraphs[0] = Sentence(paragraphs[0], [source(report)])
+    if problems and total["under_standard"]:
         paragraphs.append(
             _("%(count)s committees are below the area standard, %(shortfall)s m² short in all.")
             % {"count": total["under_standard"], "shortfall": amount(total["shortfall"])}
         )
-    if total["never_built"] or total["diverted"]:
+    if problems and (total["never_built"] or total["diverted"]):
         paragraphs.append(
             _(
                 "%(never_built)s planned premises were never built and %(diverted)s were "
@@ -239,20 +306,28 @@ def facilities_section(*, year: int, user) -> Section:
     return Section(heading=_("3. Facilities"), paragraphs=paragraphs, tables=[table])
 
 
+def basic_situation_sections(
+    *, year: int, user, day: datetime.date | None = None, problems: bool = True
+) -> list[Section]:
+    """The three sections of 一、基本情况, their counts taken on ``day`` (default 31
+    December; the funding is the year's budget whatever the day). Without ``problems`` the
+    facilities leave the shortfall and the lost premises to the report's part 三."""
+    return [
+        establishment_section(year=year, user=user, day=day),
+        funding_section(year=year, user=user),
+        facilities_section(year=year, user=user, day=day, problems=problems),
+    ]
+
+
 def basic_situation(*, year: int, user) -> BasicSituation:
     """The year's basic situation as ``user`` may see it (a street user: their street)."""
-    establishment = establishment_section(year=year, user=user)
     unit = get_report_class("establishment")(user=user, year=year)
     return BasicSituation(
         year=year,
         title=_("%(unit)s community building: the basic situation (%(year)s)")
         % {"unit": unit.reporting_unit(), "year": year},
         heading=_("I. Basic situation"),
-        sections=[
-            establishment,
-            funding_section(year=year, user=user),
-            facilities_section(year=year, user=user),
-        ],
+        sections=basic_situation_sections(year=year, user=user),
         generated_by=unit.generated_by(),
         generated_at=timezone.localtime(),
     )

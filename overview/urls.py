@@ -8,4 +8,5 @@ app_name = "overview"
 # basic-situation/ for a report). The dashboard keeps its project-wide name "home" there.
 urlpatterns = [
     path("reports/basic-situation/", views.basic_situation_view, name="basic-situation"),
+    path("reports/yearly-report/", views.yearly_report_view, name="yearly-report"),
 ]

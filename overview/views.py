@@ -9,7 +9,9 @@ from scoping.downloads import attachment
 
 from .basic_situation import basic_situation
 from .dashboard import dashboard, latest_data_year
+from .forms import YearlyReportForm
 from .todo import todo_for
+from .yearly_report import yearly_report
 
 
 @login_required
@@ -56,3 +58,26 @@ def basic_situation_view(request):
     if output != "html":
         raise Http404(_("Unknown format."))
     return render(request, "overview/basic_situation.html", {"form": form, "situation": situation})
+
+
+@login_required
+def yearly_report_view(request):
+    """The whole yearly report (一、二、三) as a page, or as a .docx with ``format=docx``;
+    ``as_of`` a day of the year (default 31 December), ``since`` the year training is
+    counted from."""
+    form = YearlyReportForm(request.GET if "year" in request.GET else None)
+    if form.is_bound and not form.is_valid():
+        return render(request, "overview/yearly_report.html", {"form": form}, status=400)
+    if form.is_bound:
+        year = form.cleaned_data["year"]
+        day, since = form.cleaned_data["as_of"], form.cleaned_data["since"]
+    else:
+        year, day, since = latest_data_year(user=request.user), None, None
+        form = YearlyReportForm(initial={"year": year})
+    report = yearly_report(year=year, user=request.user, day=day, since=since)
+    output = request.GET.get("format", "html")
+    if output == "docx":
+        return attachment(render_docx(report), "docx", str(report.title))
+    if output != "html":
+        raise Http404(_("Unknown format."))
+    return render(request, "overview/yearly_report.html", {"form": form, "situation": report})

@@ -25,6 +25,19 @@ class Table:
         return list(zip(self.levels, self.rows, strict=True))
 
 
+class Sentence(str):
+    """A paragraph's text with the sources of its figures: ``links``, (label, URL) pairs of
+    the report tables or register lists the figures were counted from. The page links them;
+    the Word document prints the text."""
+
+    links: tuple[tuple[str, str], ...] = ()
+
+    def __new__(cls, text, links=()):
+        sentence = super().__new__(cls, text)
+        sentence.links = tuple(links)
+        return sentence
+
+
 @dataclass
 class Section:
     heading: str
@@ -33,27 +46,41 @@ class Section:
 
 
 @dataclass
+class Part:
+    """A numbered part of a document (一、基本情况, 二、主要特点...): its sections."""
+
+    heading: str
+    sections: list[Section]
+
+
+@dataclass
 class Document:
     """A written document made from reports: a title, a heading and numbered sections of
     paragraphs and tables; a page shows it and :func:`reports.rendering.render_docx` writes
-    it as a Word document."""
-
+    it as a Word document. A document of several parts lists them in ``parts`` (each with
+    its heading and sections); one of a single part has its ``heading`` and ``sections``."""
 
     title: str
     heading: str
     sections: list[Section]
     generated_by: str
     generated_at: object
+    parts: list[Part] = field(default_factory=list, kw_only=True)
+
+    def all_parts(self) -> list[Part]:
+        return self.parts or [Part(heading=self.heading, sections=self.sections)]
 
     def text(self) -> str:
         """Everything the page and the document say, as plain text (for search and tests)."""
-        parts = [self.title, self.heading]
-        for section in self.sections:
-            parts.append(section.heading)
-            parts.extend(section.paragraphs)
-            for table in section.tables:
-                parts.append(table.caption)
-                parts.extend(" ".join(row) for row in table.rows)
+        parts = [self.title]
+        for part in self.all_parts():
+            parts.append(part.heading)
+            for section in part.sections:
+                parts.append(section.heading)
+                parts.extend(section.paragraphs)
+                for table in section.tables:
+                    parts.append(table.caption)
+                    parts.extend(" ".join(row) for row in table.rows)
         return "\n".join(parts)
 
 

@@ -302,7 +302,6 @@ def render_docx(situation: Document) -> bytes:
     """A document (the basic situation) as a .docx: title, headings, paragraphs and tables."""
     from docx import Document
     from docx.enum.section import WD_ORIENT
-    from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
     from docx.shared import Cm, Pt
@@ -323,9 +322,18 @@ def render_docx(situation: Document) -> bytes:
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _font(title.add_run(situation.title), HEADING_FONT, 16, bold=True)
-    _font(document.add_paragraph().add_run(situation.heading), HEADING_FONT, 14, bold=True)
+    for whole in situation.all_parts():
+        _font(document.add_paragraph().add_run(whole.heading), HEADING_FONT, 14, bold=True)
+        _sections_docx(document, whole.sections)
+    return _docx_bytes(document, situation)
 
-    for part in situation.sections:
+
+def _sections_docx(document, sections) -> None:
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    for part in sections:
         _font(document.add_paragraph().add_run(part.heading), HEADING_FONT, 12, bold=True)
         for text in part.paragraphs:
             paragraph = document.add_paragraph()
@@ -360,7 +368,11 @@ def render_docx(situation: Document) -> bytes:
                     _font(paragraph.add_run(value), BODY_FONT, 9, bold=level == RowLevel.TOTAL)
             document.add_paragraph()
 
-    footer = section.footer.paragraphs[0]
+
+def _docx_bytes(document, situation) -> bytes:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    footer = document.sections[0].footer.paragraphs[0]
     footer.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     _font(
         footer.add_run(

@@ -23,7 +23,6 @@ CURRENT_RETURNS = {
     "滨湖社区": (ReturnStatus.DRAFT, 20, ""),
     "南苑社区": (ReturnStatus.DRAFT, 8, ""),
 }
-PLANNING_COMMENT = "老小区合并形成，规划调整中。"
 
 
 def _at(year, quarter, day_after_end, hour):
@@ -31,6 +30,11 @@ def _at(year, quarter, day_after_end, hour):
     year_of = year + (1 if month > 12 else 0)
     month = month - 12 if month > 12 else month
     return datetime.datetime(year_of, month, day_after_end, hour, 0, tzinfo=TZ)
+
+
+def _quarter_end(year, quarter) -> datetime.date:
+    month = 3 * quarter
+    return datetime.date(year, month, 31 if month in (3, 12) else 30)
 
 
 def figures_for(committee, index, year, quarter) -> dict:
@@ -45,6 +49,8 @@ def figures_for(committee, index, year, quarter) -> dict:
         "activities": 6 + (index + quarter) % 7,
         "one_stop_cases": (40 + 5 * index + 10 * quarter)
         if committee.one_stop_service != "none"
+        and committee.one_stop_since is not None
+        and committee.one_stop_since <= _quarter_end(year, quarter)
         else 0,
         "note": "",
     }
@@ -75,21 +81,12 @@ def _event(item, status_from, status_to, at, reason=""):
 
 def load(context):
     committees = context["committees"]
-    planning = {"old": 2400, "new": 4000}
-    from communities.models import PlanningStandard
-
-    planning.update(dict(PlanningStandard.objects.values_list("area_type", "households")))
     ordered = sorted(committees.values(), key=lambda c: c.code)
     for index, committee in enumerate(ordered):
         for quarter in (1, 2, 3, 4):
             figures = figures_for(committee, index, YEAR, quarter)
             submitted = _at(YEAR, quarter, 10, 9)
             approved = _at(YEAR, quarter, 14, 15)
-            comment = (
-                PLANNING_COMMENT
-                if figures["households"] > planning.get(committee.area_type, 10**9)
-                else ""
-            )
             item = _converge(
                 committee,
                 YEAR,
@@ -97,7 +94,7 @@ def load(context):
                 {
                     **{name: figures[name] for name in FIGURES},
                     "note": "",
-                    "comment": comment,
+                    "comment": "",
                     "status": ReturnStatus.APPROVED,
                     "version": 3,
                     "reason": "",
@@ -117,11 +114,6 @@ def load(context):
         figures["households"] = committee.households + delta
         figures["registered_population"] = round(figures["households"] * 2.83)
         submitted = _at(year, quarter, 8, 10) if status == ReturnStatus.RETURNED else None
-        comment = (
-            PLANNING_COMMENT
-            if figures["households"] > planning.get(committee.area_type, 10**9)
-            else ""
-        )
         item = _converge(
             committee,
             year,
@@ -129,7 +121,7 @@ def load(context):
             {
                 **{n: figures[n] for n in FIGURES},
                 "note": "",
-                "comment": comment,
+                "comment": "",
                 "status": status,
                 "version": 3 if submitted else 1,
                 "reason": reason,

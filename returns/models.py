@@ -199,6 +199,25 @@ class QuarterlyReturn(models.Model):
             return False
         return self.figures() != self.approved_figures
 
+    def changes_since_approval(self) -> list[dict]:
+        """What differs from the figures as last approved (recorded by the workflow at
+        approval, ``approved_figures``), in the order of the form: one ``{"name", "label",
+        "approved", "now"}`` per figure (and the note). Empty unless
+        :attr:`changed_since_approval`."""
+        if not self.changed_since_approval:
+            return []
+        now = self.figures()
+        return [
+            {
+                "name": name,
+                "label": self._meta.get_field(name).verbose_name,
+                "approved": self.approved_figures.get(name),
+                "now": now[name],
+            }
+            for name in (*FIGURES, "note")
+            if self.approved_figures.get(name, "" if name == "note" else None) != now[name]
+        ]
+
 
 class ReturnEvent(models.Model):
     """One transition of a return: who, when, from which status to which, and why."""
@@ -240,8 +259,7 @@ class ValidationRule(models.Model):
 
     The expression may use the return's figures (``households``, ``registered_population``,
     ``resident_population``, ``volunteers``, ``activities``, ``one_stop_cases``), last
-    quarter's value of each as ``prev_<figure>``, the committee's ``planning_households``,
-    numbers, ``+ - * /``, comparisons, ``and``/``or``/``not``, ``abs()`` and parentheses. A
+    quarter's value of each as ``prev_<figure>``, numbers, ``+ - * /``, comparisons, ``and``/``or``/``not``, ``abs()`` and parentheses. A
     rule whose figures are not all known (no last quarter, say) is not applied.
     """
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, widgets
 
-from communities.models import Committee, PlanningStandard
+from communities.models import Committee
 from imports.registry import register_file
 from scoping.resources import ScopedForeignKeyWidget, ScopedResource
 
@@ -95,12 +95,6 @@ class QuarterlyReturnResource(ScopedResource):
             self._rules = active_rules()
         return self._rules
 
-    def planning_households(self, area_type):
-        """The planning standard by area type, read once per import (not once per row)."""
-        if getattr(self, "_planning", None) is None:
-            self._planning = dict(PlanningStandard.objects.values_list("area_type", "households"))
-        return self._planning.get(area_type)
-
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
         errors = dict(import_validation_errors or {})
         committee = instance.committee if instance.committee_id else None
@@ -135,7 +129,6 @@ class QuarterlyReturnResource(ScopedResource):
                 rules=self.rules(),
                 figures=instance.figures(),
                 previous=previous_figures_for(instance),
-                planning_households=self.planning_households(committee.area_type),
             )
             messages = [f.message for f in findings if f.is_error]
             if messages:

@@ -2,8 +2,9 @@
 
 An expression is a condition that must hold. It may use only:
 
-- the return's figures (``households``...), last quarter's as ``prev_<figure>``, and the
-  committee's ``planning_households``;
+- the return's figures (``households``...) and last quarter's as ``prev_<figure>``;
+  (the household planning standard is not a check of a return: it is a planning measure,
+  reported yearly by the ``planning`` report);
 - numbers; ``+ - * /`` and unary minus; comparisons (``< <= > >= == !=``, chained too);
   ``and``, ``or``, ``not``; ``abs(...)``; parentheses.
 
@@ -24,7 +25,7 @@ from django.utils.translation import gettext as _
 
 from .figures import FIGURES, Severity
 
-NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES), "planning_households"])
+NAMES = frozenset([*FIGURES, *(f"prev_{name}" for name in FIGURES)])
 
 BINARY = {
     ast.Add: operator.add,
@@ -168,30 +169,41 @@ def evaluate(expression: str, names: dict) -> bool | None:
         return None
 
 
+def compared_with_last_quarter(expression: str) -> tuple[str, ...]:
+    """The figures whose change from last quarter ``expression`` judges: those it names both
+    as ``<figure>`` and as ``prev_<figure>`` (the seeded 20% rules, say). A page highlights
+    such a figure's change when the rule fails, so "outside the usual range" is whatever
+    the active rules say, with no second rule."""
+    try:
+        tree = compile_expression(expression)
+    except ExpressionError:
+        return ()
+    names = {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
+    return tuple(name for name in FIGURES if name in names and f"prev_{name}" in names)
+
+
 @dataclass(frozen=True)
 class Finding:
     rule: str
     severity: str
     message: str
+    changes: tuple[str, ...] = ()  # figures whose change from last quarter the rule judges
 
     @property
     def is_error(self) -> bool:
         return self.severity == Severity.ERROR
 
 
-def rule_names(*, figures: dict, previous: dict | None, planning_households) -> dict:
+def rule_names(*, figures: dict, previous: dict | None) -> dict:
     names = {name: figures.get(name) for name in FIGURES}
     for name in FIGURES:
         names[f"prev_{name}"] = (previous or {}).get(name)
-    names["planning_households"] = planning_households
     return names
 
 
-def check_figures(
-    *, rules, figures: dict, previous: dict | None, planning_households
-) -> list[Finding]:
+def check_figures(*, rules, figures: dict, previous: dict | None) -> list[Finding]:
     """Every active rule that fails for these figures, errors first."""
-    names = rule_names(figures=figures, previous=previous, planning_households=planning_households)
+    names = rule_names(figures=figures, previous=previous)
     findings = []
     for rule in rules:
         if not rule.active:
@@ -201,6 +213,13 @@ def check_figures(
         except ExpressionError:
             continue  # a rule saved before it was checked; the admin refuses new ones
         if holds is False:
-            findings.append(Finding(rule.name, rule.severity, rule.message))
+            findings.append(
+                Finding(
+                    rule.name,
+                    rule.severity,
+                    rule.message,
+                    changes=compared_with_last_quarter(rule.expression),
+                )
+            )
     findings.sort(key=lambda f: 0 if f.is_error else 1)
     return findings

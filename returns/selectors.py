@@ -26,7 +26,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from communities.models import Committee, CommitteeStatus, PlanningStandard, Street
+from communities.models import Committee, CommitteeStatus, Street
 from facilities.models import Premises, in_use_q
 from scoping.rules import scope_queryset
 from staffing.models import Posting
@@ -75,8 +75,8 @@ def committees_in_quarter(queryset: QuerySet, *, year: int, quarter: int) -> Que
 
 
 def _with_registers(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
-    """Annotate what the registers know on ``day``: paid staff in post, premises area in use,
-    and the planning standard's households for the committee's area type."""
+    """Annotate what the registers know on ``day``: paid staff in post and premises area in
+    use."""
     staff = (
         Posting.objects.in_post_on(day)
         .filter(committee=OuterRef("pk"), position__is_paid=True)
@@ -92,15 +92,11 @@ def _with_registers(queryset: QuerySet, *, day: datetime.date) -> QuerySet:
         .annotate(total=Sum("area"))
         .values("total")
     )
-    planning = PlanningStandard.objects.filter(area_type=OuterRef("area_type")).values(
-        "households"
-    )[:1]
     return queryset.annotate(
         staff_in_post=Coalesce(Subquery(staff, output_field=IntegerField()), 0),
         premises_area=Coalesce(
             Subquery(area, output_field=AREA), Value(Decimal("0.00")), output_field=AREA
         ),
-        planning_standard=Subquery(planning, output_field=IntegerField()),
     )
 
 
@@ -175,16 +171,79 @@ def previous_figures_for(quarterly_return: QuarterlyReturn) -> dict | None:
     return found.figures() if found else None
 
 
-def review_returns(*, year: int, quarter: int, user, street=None, status=None) -> list:
-    """Returns of a quarter for the clerk's review page, with their committee and street."""
-    queryset = scope_queryset(
-        QuarterlyReturn.objects.for_quarter(year, quarter), user
-    ).select_related("committee__street", "updated_by")
-    if street is not None:
-        queryset = queryset.filter(committee__street=street)
+@dataclass
+class FigureCell:
+    """One figure of a return on the review page: this quarter's value, last quarter's,
+    the change, and the value as last approved when it differs now."""
+
+    name: str
+    value: int | None
+    previous: int | None
+    unusual: bool = False  # a failing rule judges this figure's change from last quarter
+    approved: int | None = None
+    changed_since_approval: bool = False
+
+    @property
+    def change(self) -> int | None:
+        if self.value is None or self.previous is None:
+            return None
+        return self.value - self.previous
+
+
+@dataclass
+class ReviewLine:
+    """A return on the clerk's review page with last quarter's return of its committee and
+    its rule findings (set by the page: :func:`returns.workflow.findings_for`)."""
+
+    quarterly_return: QuarterlyReturn
+    previous: QuarterlyReturn | None
+    findings: list = field(default_factory=list)
+
+    @property
+    def cells(self) -> list[FigureCell]:
+        item, previous = self.quarterly_return, self.previous
+        unusual = {name for finding in self.findings for name in finding.changes}
+        since = {change["name"]: change for change in item.changes_since_approval()}
+        return [
+            FigureCell(
+                name=name,
+                value=getattr(item, name),
+                previous=getattr(previous, name) if previous else None,
+                unusual=name in unusual,
+                approved=since[name]["approved"] if name in since else None,
+                changed_since_approval=name in since,
+            )
+            for name in FIGURES
+        ]
+
+
+def review_returns(*, year: int, quarter: int, user, street=None, status=None) -> list[ReviewLine]:
+    """Returns of a quarter for the clerk's review page, in the street's order then the
+    committee's, each with last quarter's return of its committee. Two queries."""
+
+    def scoped(year, quarter):
+        queryset = scope_queryset(QuarterlyReturn.objects.for_quarter(year, quarter), user)
+        if street is not None:
+            queryset = queryset.filter(committee__street=street)
+        return queryset
+
+    queryset = scoped(year, quarter).select_related("committee__street", "updated_by")
     if status:
         queryset = queryset.filter(status=status)
-    return list(queryset.order_by("committee__street__sort_order", "committee__code"))
+    items = list(
+        queryset.order_by(
+            "committee__street__sort_order", "committee__street__code", "committee__code"
+        )
+    )
+    previous = {}
+    if items:
+        previous = {
+            found.committee_id: found
+            for found in scoped(*previous_quarter(year, quarter)).filter(
+                committee_id__in={item.committee_id for item in items}
+            )
+        }
+    return [ReviewLine(item, previous.get(item.committee_id)) for item in items]
 
 
 # Completeness --------------------------------------------------------------------------------

@@ -5,7 +5,10 @@
   ``version``;
 - :func:`return_submit`, :func:`return_approve`, :func:`return_send_back`,
   :func:`return_reopen`: the transitions, each in one transaction, each writing a
-  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return.
+  :class:`~returns.models.ReturnEvent` (who, when, from, to, why) per return; all or none
+  of the returns given;
+- :func:`returns_review`: the clerk's bulk action, which applies one of those transitions
+  to the returns it fits and says for each of the others why not (:class:`Outcome`).
 
 The grid page, the admin actions, the import and the tests all call these functions.
 """
@@ -22,7 +25,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from audit.data_version import data_changed
-from communities.models import Committee, PlanningStandard
+from communities.models import Committee
 from scoping.rules import in_scope
 
 from .models import (
@@ -102,11 +105,10 @@ def _actor(user):
 
 
 def findings_for(returns: list[QuarterlyReturn]) -> dict[int, list[Finding]]:
-    """Rule findings of each return (by pk), computed with three queries in all."""
+    """Rule findings of each return (by pk), computed with two queries in all."""
     if not returns:
         return {}
     rules = active_rules()
-    planning = dict(PlanningStandard.objects.values_list("area_type", "households"))
     wanted = {(r.committee_id, *previous_quarter(r.year, r.quarter)) for r in returns}
     previous = {}
     years = {y for _c, y, _q in wanted}
@@ -116,18 +118,12 @@ def findings_for(returns: list[QuarterlyReturn]) -> dict[int, list[Finding]]:
         key = (found.committee_id, found.year, found.quarter)
         if key in wanted:
             previous[key] = found.figures()
-    area_types = dict(
-        Committee.objects.filter(pk__in={r.committee_id for r in returns}).values_list(
-            "pk", "area_type"
-        )
-    )
     result = {}
     for item in returns:
         result[item.pk] = check_figures(
             rules=rules,
             figures=item.figures(),
             previous=previous.get((item.committee_id, *previous_quarter(item.year, item.quarter))),
-            planning_households=planning.get(area_types.get(item.committee_id)),
         )
     return result
 
@@ -447,3 +443,117 @@ def return_reopen(
             reason=reason,
             allowed_from=(ReturnStatus.APPROVED,),
         )
+
+
+# The clerk's bulk actions: each return's outcome -------------------------------------------
+
+
+@dataclass
+class Outcome:
+    """What a bulk action did with one return: ``done``, or why not in ``message``."""
+
+    quarterly_return: QuarterlyReturn
+    done: bool
+    message: str
+
+
+REVIEW_ACTIONS = ("approve", "send_back", "reopen")
+
+
+def _refusal(action: str, item: QuarterlyReturn, version: int | None) -> str:
+    """Why ``action`` does not apply to ``item`` (locked, current), or ""."""
+    names = {"committee": item.committee.name, "status": item.get_status_display()}
+    if version is not None and version != item.version:
+        who = item.updated_by.get_username() if item.updated_by_id else _("someone")
+        when = timezone.localtime(item.updated_at).strftime("%H:%M") if item.updated_at else ""
+        return _(
+            "%(committee)s: changed by %(who)s at %(when)s after you opened the page (now "
+            "%(status)s); nothing was done. Look at it again before deciding."
+        ) % {**names, "who": who, "when": when}
+    if action == "reopen":
+        if item.status != ReturnStatus.APPROVED:
+            return (
+                _(
+                    "%(committee)s: %(status)s, not approved; only an approved return can be "
+                    "reopened."
+                )
+                % names
+            )
+        return ""
+    if item.status == ReturnStatus.SUBMITTED:
+        return ""
+    refusals = {
+        ("approve", ReturnStatus.DRAFT): _(
+            "%(committee)s: a draft, not yet submitted; it cannot be approved."
+        ),
+        ("approve", ReturnStatus.RETURNED): _(
+            "%(committee)s: sent back, waiting for the street to correct and resubmit it; "
+            "it cannot be approved."
+        ),
+        ("approve", ReturnStatus.APPROVED): _("%(committee)s: already approved."),
+        ("send_back", ReturnStatus.DRAFT): _(
+            "%(committee)s: a draft, not yet submitted; it cannot be sent back."
+        ),
+        ("send_back", ReturnStatus.RETURNED): _("%(committee)s: already sent back."),
+        ("send_back", ReturnStatus.APPROVED): _(
+            "%(committee)s: already approved; it cannot be sent back (an administrator may "
+            "reopen it)."
+        ),
+    }
+    fallback = _("%(committee)s: the return is %(status)s.")  # a status added later
+    return refusals.get((action, item.status), fallback) % names
+
+
+def returns_review(
+    *,
+    action: str,
+    returns: Iterable[QuarterlyReturn],
+    user,
+    reason: str = "",
+    versions: dict[int, int] | None = None,
+) -> list[Outcome]:
+    """A clerk's action on many returns at once (``approve``, ``send_back`` or ``reopen``):
+    done on each return it fits, refused with the reason on the others, and one
+    :class:`Outcome` per return in the order given.
+
+    The returns are locked and checked together: a return whose status does not allow the
+    action, or whose ``version`` moved on since the page showed it (``versions``: pk →
+    version the user saw), is left as it is. The others go through :func:`return_approve`,
+    :func:`return_send_back` or :func:`return_reopen` in the same transaction, so each
+    transition stays whole (status, version, history, event). Without permission or a
+    reason (to send back or reopen) nothing is done and the usual error is raised.
+    """
+    if action not in REVIEW_ACTIONS:
+        raise WorkflowError(_("Unknown action."))
+    codename = {
+        "approve": "approve_quarterlyreturn",
+        "send_back": "return_quarterlyreturn",
+        "reopen": "reopen_quarterlyreturn",
+    }[action]
+    _require(user, codename)
+    if action != "approve":
+        reason = _reason(reason)
+    returns, versions = list(returns), versions or {}
+    with transaction.atomic():
+        items = _lock(returns, user)
+        outcomes, ready = {}, []
+        for item in items:
+            refusal = _refusal(action, item, versions.get(item.pk))
+            if refusal:
+                outcomes[item.pk] = Outcome(item, False, refusal)
+            else:
+                ready.append(item)
+        if ready:
+            if action == "approve":
+                done = return_approve(returns=ready, user=user)
+                text = _("%(committee)s: approved.")
+            elif action == "send_back":
+                done = return_send_back(returns=ready, user=user, reason=reason)
+                text = _("%(committee)s: sent back.")
+            else:
+                done = return_reopen(returns=ready, user=user, reason=reason)
+                text = _("%(committee)s: reopened, back to draft.")
+            for item in done:
+                outcomes[item.pk] = Outcome(item, True, text % {"committee": item.committee.name})
+    order = list(dict.fromkeys(r.pk for r in returns))
+    return [outcomes[pk] for pk in order if pk in outcomes]

@@ -22,20 +22,24 @@ from scoping.filters import year_filter
 from .models import (
     Attendance,
     ExamResult,
+    PayComponent,
     PayStandard,
     Person,
     Position,
     Posting,
+    Qualification,
     TrainingClass,
     street_mismatch_message,
 )
 from .resources import (
     AttendanceResource,
     ExamResultResource,
+    PayComponentResource,
     PayStandardResource,
     PersonResource,
     PositionResource,
     PostingResource,
+    QualificationResource,
     TrainingClassResource,
     sees_id_numbers,
 )
@@ -57,7 +61,7 @@ class PayStandardInline(admin.TabularInline):
 @admin.register(Position)
 class PositionAdmin(RegisterAdmin):
     resource_classes = [PositionResource]
-    list_display = ["name", "code", "is_paid", "paid_as", "sort_order"]
+    list_display = ["name", "code", "is_paid", "paid_as", "posts_per_committee", "sort_order"]
     list_select_related = ["paid_as"]
     search_fields = ["name", "code"]
     inlines = [PayStandardInline]
@@ -71,6 +75,21 @@ class PayStandardAdmin(RegisterAdmin):
     list_select_related = ["position"]
     search_fields = ["position__name", "note"]
     date_hierarchy = "effective_from"
+
+
+@admin.register(PayComponent)
+class PayComponentAdmin(RegisterAdmin):
+    """What each street pays beyond the standard; street staff keep their own street's."""
+
+    resource_classes = [PayComponentResource]
+    list_display = [
+        "street", "kind", "position", "person", "basis", "amount", "effective_from", "note",
+    ]
+    list_filter = ["street", "kind", "position", "basis", "effective_from"]
+    list_select_related = ["street", "position", "person"]
+    search_fields = ["person__name", "note"]
+    autocomplete_fields = ["person"]
+    fields = ["street", "kind", "position", "person", "basis", "amount", "effective_from", "note"]
 
 
 # People and postings -------------------------------------------------------------------------
@@ -149,7 +168,13 @@ class PersonAdminForm(forms.ModelForm):
     class Meta:
         model = Person
         fields = [
-            "name", "gender", "birth_date", "id_number", "phone", "street", "education",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "street",
+            "education",
             "party_member",
         ]
 
@@ -335,3 +360,21 @@ class ExamResultAdmin(RegisterAdmin):
     @admin.display(description=_("street"), ordering="person__street__sort_order")
     def person_street(self, result):
         return result.person.street
+
+
+@admin.register(Qualification)
+class QualificationAdmin(RegisterAdmin):
+    """IT operators' qualifications (持证上岗), recorded apart from the skills exam."""
+
+    resource_classes = [QualificationResource]
+    list_display = ["person", "person_street", "kind", "qualified_on", "valid_until",
+                    "certificate_number"]  # fmt: skip
+    list_filter = ["kind", "person__street", "qualified_on"]
+    list_select_related = ["person__street"]
+    search_fields = ["person__name", "certificate_number"]
+    autocomplete_fields = ["person"]
+    date_hierarchy = "qualified_on"
+
+    @admin.display(description=_("street"), ordering="person__street__sort_order")
+    def person_street(self, qualification):
+        return qualification.person.street

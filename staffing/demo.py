@@ -6,8 +6,19 @@ a roster in post all of 2006 in the 34 operating committees: 34 directors, 33 de
 152 paid social workers, 34 of them full-time party-affairs workers, plus volunteers. The
 staff funds are never written here: the budgets compute them from these rows.
 
-Also 24 training classes in 2006 with their attendance (200+ trainee-times) and the 10
-social workers who passed the skills exam. Everything is generated from a fixed seed, and
+What the streets pay beyond the standard (``PayComponent``), from which the average income
+of about 12,600 yuan a year of the brief comes (``staffing.income``; never written here): a
+monthly street allowance per position in every street (南湖 raises its own from July), a
+year-end bonus per position, and a monthly qualification subsidy for the people who passed
+the skills exam, from the month after the exam.
+
+Also 24 training classes in 2006 with their attendance (240 trainee-times, 6 of the classes
+on information systems), 16 earlier information-system classes (2002-2005: with 2006's, 22
+such classes and 200+ trainee-times since 2002, the brief's "20+ classes, 200+
+trainee-times"), the 10 social workers who passed the skills exam, and 2-3 qualified
+information system operators (持证上岗, a recorded qualification) in every operating
+committee. Every committee has one director, one deputy and one party-affairs worker post.
+Everything is generated from a fixed seed, and
 rows are keyed by natural keys (ID-card number, class title and date), so a second run finds
 every row and changes nothing.
 """
@@ -26,10 +37,15 @@ from .models import (
     Education,
     ExamResult,
     Gender,
+    PayBasis,
+    PayComponent,
+    PayComponentKind,
     PayStandard,
     Person,
     Position,
     Posting,
+    Qualification,
+    QualificationKind,
     Subject,
     TrainingClass,
 )
@@ -42,6 +58,8 @@ POSITIONS = [
     ("party-worker", "专职党务工作者", True, "social-worker", 40),
     ("volunteer", "义工", False, None, 50),
 ]
+# Posts every operating committee should have (the rest have no fixed number).
+POSTS_PER_COMMITTEE = {"director": 1, "deputy": 1, "party-worker": 1}
 STANDARDS_2006 = {"director": Decimal("850"), "deputy": Decimal("800"), "social-worker": Decimal("750")}
 STANDARD_DATE = datetime.date(2006, 1, 1)
 
@@ -84,6 +102,13 @@ CLASSES_2006 = [
 ]
 TRAINEES_PER_CLASS = 10  # 24 classes × 10 = 240 trainee-times
 EXAM_PASSES = 10
+# Information-system classes before 2006, four a year from the system's start in 2002.
+EARLIER_IT_CLASSES = [
+    (year, f"社区信息系统操作培训（{year}年第{number}期）", datetime.date(year, 4 + 2 * number, 15))
+    for year in (2002, 2003, 2004, 2005)
+    for number in (1, 2, 3, 4)
+]
+QUALIFIED_ON = datetime.date(2006, 4, 20)  # the operators' certificates, before mid-year
 
 
 class _People:
@@ -189,6 +214,10 @@ def load(context):
         if paid_as and positions[code].paid_as_id is None:
             positions[code].paid_as = positions[paid_as]
             positions[code].save(update_fields=["paid_as"])
+    for code, posts in POSTS_PER_COMMITTEE.items():
+        if positions[code].posts_per_committee is None:
+            positions[code].posts_per_committee = posts
+            positions[code].save(update_fields=["posts_per_committee"])
     for code, amount in STANDARDS_2006.items():
         PayStandard.objects.get_or_create(
             position=positions[code],
@@ -245,7 +274,67 @@ def load(context):
     )
 
     load_training(plan, people)
+    load_pay_components(context["streets"], positions)
+    load_earlier_training()
+    load_qualifications(plan, people)
     return {"positions": positions}
+
+
+def load_earlier_training():
+    """The information-system classes of 2002-2005, each attended by ten staff in post on
+    the day (so that each trainee-time counts under a committee)."""
+    rng = random.Random(2002)
+    rows, classes = [], []
+    for _year, title, day in EARLIER_IT_CLASSES:
+        training_class, _ = TrainingClass.objects.get_or_create(
+            title=title, date=day, defaults={"subject": Subject.INFORMATION, "hours": Decimal(16)}
+        )
+        classes.append(training_class)
+        pool = sorted(
+            set(
+                Posting.objects.in_post_on(day)
+                .filter(position__is_paid=True)
+                .values_list("person_id", flat=True)
+            )
+        )
+        for person_id in rng.sample(pool, min(TRAINEES_PER_CLASS, len(pool))):
+            rows.append(Attendance(training_class=training_class, person_id=person_id))
+    have = set(
+        Attendance.objects.filter(training_class__in=classes).values_list(
+            "training_class_id", "person_id"
+        )
+    )
+    Attendance.objects.bulk_create(
+        [r for r in rows if (r.training_class.pk, r.person_id) not in have]
+    )
+
+
+def load_qualifications(plan, people):
+    """2-3 qualified information system operators in every operating committee (3 in every
+    third), among its paid staff other than the director."""
+    wanted: dict[int, list[int]] = {}
+    for committee, code, fields, _start in plan:
+        if code in ("deputy", "party-worker", "social-worker"):
+            wanted.setdefault(committee.pk, []).append(people[fields["id_number"]])
+    rows = []
+    for index, committee_id in enumerate(sorted(wanted)):
+        for person_id in wanted[committee_id][: 3 if index % 3 == 0 else 2]:
+            rows.append(
+                Qualification(
+                    person_id=person_id,
+                    kind=QualificationKind.IT_OPERATOR,
+                    qualified_on=QUALIFIED_ON,
+                    certificate_number=f"JYIT-{person_id:05d}",
+                )
+            )
+    have = set(
+        Qualification.objects.filter(person_id__in=[r.person_id for r in rows]).values_list(
+            "person_id", "kind", "qualified_on"
+        )
+    )
+    Qualification.objects.bulk_create(
+        [r for r in rows if (r.person_id, r.kind, r.qualified_on) not in have]
+    )
 
 
 def load_training(plan, people):
@@ -295,3 +384,61 @@ def load_training(plan, people):
         )
     )
     ExamResult.objects.bulk_create([p for p in passes if (p.person_id, p.passed_on) not in have])
+
+
+# What the streets pay beyond the standard, yuan a month per position (director, deputy,
+# social worker, full-time party-affairs worker), from 1 January 2006.
+STREET_ALLOWANCES_2006 = {
+    "南湖": (290, 270, 240, 240),
+    "滨湖": (280, 260, 230, 230),
+    "南苑": (280, 260, 230, 230),
+    "兴隆": (260, 240, 210, 210),
+    "双闸": (240, 220, 200, 200),
+}
+ALLOWANCE_POSITIONS = ("director", "deputy", "social-worker", "party-worker")
+# 南湖 raised its allowance by 40 yuan a month from 1 July 2006 (half a year of it).
+NANHU_RISE = (datetime.date(2006, 7, 1), 40)
+# A year-end bonus per position, yuan a year, in every street.
+YEAR_END_BONUS_2006 = 360
+# Who passed the skills exam gets this a month from the month after the exam.
+QUALIFICATION_SUBSIDY = 50
+
+
+def load_pay_components(streets, positions):
+    """The streets' additional pay of 2006 (``streets`` by short name; rows keyed by street,
+    kind, position or person and date, so that a second run finds every row)."""
+    wanted = []
+    for short_name, amounts in STREET_ALLOWANCES_2006.items():
+        street = streets.get(short_name)
+        if street is None:
+            continue
+        for code, amount in zip(ALLOWANCE_POSITIONS, amounts, strict=True):
+            common = {"street": street, "position": positions[code], "person": None}
+            wanted.append(
+                (common | {"kind": PayComponentKind.STREET_ALLOWANCE, "effective_from": STANDARD_DATE},
+                 {"basis": PayBasis.MONTHLY, "amount": Decimal(amount), "note": "街道岗位补贴"})
+            )
+            if short_name == "南湖":
+                day, rise = NANHU_RISE
+                wanted.append(
+                    (common | {"kind": PayComponentKind.STREET_ALLOWANCE, "effective_from": day},
+                     {"basis": PayBasis.MONTHLY, "amount": Decimal(amount + rise),
+                      "note": "街道岗位补贴（下半年调整）"})
+                )
+            wanted.append(
+                (common | {"kind": PayComponentKind.BONUS, "effective_from": STANDARD_DATE},
+                 {"basis": PayBasis.YEARLY, "amount": Decimal(YEAR_END_BONUS_2006),
+                  "note": "年终考核奖"})
+            )
+    demo_passes = ExamResult.objects.filter(certificate_number__startswith="JY2006-")
+    for result in demo_passes.select_related("person__street").order_by("pk"):
+        passed = result.passed_on
+        month_after = datetime.date(passed.year + passed.month // 12, passed.month % 12 + 1, 1)
+        wanted.append(
+            ({"street": result.person.street, "position": None, "person": result.person,
+              "kind": PayComponentKind.SUBSIDY, "effective_from": month_after},
+             {"basis": PayBasis.MONTHLY, "amount": Decimal(QUALIFICATION_SUBSIDY),
+              "note": "职业资格补贴"})
+        )
+    for key, defaults in wanted:
+        PayComponent.objects.get_or_create(**key, defaults=defaults)

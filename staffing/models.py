@@ -33,6 +33,16 @@ class Position(models.Model):
         help_text=_("Pay this position at another position's standard."),
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    posts_per_committee = models.PositiveSmallIntegerField(
+        _("posts per committee"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many of this position every operating committee should have (one director, "
+            "one deputy...); empty when there is no fixed number. Posts not filled are "
+            "vacancies in the yearly report."
+        ),
+    )
 
     street_scope = None
     is_standard = True
@@ -399,7 +409,8 @@ class Attendance(models.Model):
 
 
 class ExamResult(models.Model):
-    """A pass of the skills exam (技能考试): the person is a qualified operator from then on."""
+    """A pass of the skills exam (技能考试), a higher examination than the IT operator's
+    qualification (:class:`Qualification`), which is recorded on its own."""
 
     person = models.ForeignKey(
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="exam_results"
@@ -433,3 +444,169 @@ class ExamResult(models.Model):
 
     def __str__(self):
         return f"{self.person} ({self.passed_on})"
+
+
+class PayComponentKind(models.TextChoices):
+    STREET_ALLOWANCE = "street_allowance", _("Street allowance")
+    BONUS = "bonus", _("Bonus")
+    SUBSIDY = "subsidy", _("Other subsidy")
+
+
+class PayBasis(models.TextChoices):
+    MONTHLY = "monthly", _("monthly")
+    YEARLY = "yearly", _("yearly")
+
+
+class PayComponent(EffectiveDated):
+    """What a street pays its committees' staff beyond the pay standard (街道补贴, 奖金,
+    补贴), from a date on: for every posting of a position on the street's committees, or
+    for one person's postings there. A later row of the same street, kind and position (or
+    person) supersedes it from its date (an amount of 0 ends it). A yearly amount counts one
+    twelfth per month in post. Income as received (``staffing.income``) adds these to the
+    standard; the funding formula (budgets) never does.
+    """
+
+    street = models.ForeignKey(
+        "communities.Street",
+        verbose_name=_("street"),
+        on_delete=models.PROTECT,
+        related_name="pay_components",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=PayComponentKind.choices)
+    position = models.ForeignKey(
+        Position,
+        verbose_name=_("position"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pay_components",
+        help_text=_("Paid to everyone in this position on the street's committees."),
+    )
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("person"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="pay_components",
+        help_text=_("Or paid to this person only (leave the position empty)."),
+    )
+    basis = models.CharField(
+        _("frequency"), max_length=10, choices=PayBasis.choices, default=PayBasis.MONTHLY
+    )
+    amount = models.DecimalField(_("amount (yuan)"), max_digits=10, decimal_places=2)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    street_scope = "street"
+    street_editable = True
+    is_standard = False
+
+    class Meta(EffectiveDated.Meta):
+        verbose_name = _("additional pay")
+        verbose_name_plural = _("additional pay")
+        ordering = ["street__sort_order", "kind", "-effective_from"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(position__isnull=False, person__isnull=True)
+                | Q(position__isnull=True, person__isnull=False),
+                name="pay_component_position_or_person",
+                violation_error_message=_("Give either a position or a person, not both."),
+            ),
+            models.CheckConstraint(
+                condition=Q(amount__gte=0),
+                name="pay_component_not_negative",
+                violation_error_message=_("An amount cannot be negative."),
+            ),
+            models.UniqueConstraint(
+                fields=["street", "kind", "position", "effective_from"],
+                condition=Q(person__isnull=True),
+                name="pay_component_one_per_position_and_date",
+                violation_error_message=_(
+                    "This street already has this kind of pay for that position from that date."
+                ),
+            ),
+            models.UniqueConstraint(
+                fields=["street", "kind", "person", "effective_from"],
+                condition=Q(position__isnull=True),
+                name="pay_component_one_per_person_and_date",
+                violation_error_message=_(
+                    "This street already has this kind of pay for that person from that date."
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["street", "effective_from"])]
+
+    def __str__(self):
+        who = self.position if self.position_id else self.person
+        return f"{self.get_kind_display()} · {who} · {self.amount} ({self.effective_from})"
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        position = self.position if self.position_id else None
+        if position is not None and not position.is_paid:
+            errors["position"] = _(
+                "%(position)s is an unpaid position; additional pay is for paid staff."
+            ) % {"position": position.name}
+        # A person's pay is entered by the street whose roster they are on (checked when
+        # the row is made: someone who later moves keeps the rows of their old street).
+        person = self.person if self.person_id else None
+        if (
+            person is not None
+            and self._state.adding
+            and self.street_id
+            and person.street_id != self.street_id
+        ):
+            errors["person"] = _(
+                "%(person)s is on the roster of %(street)s, not of this street."
+            ) % {"person": person.name, "street": person.street.name}
+        if errors:
+            raise ValidationError(errors)
+class QualificationKind(models.TextChoices):
+    IT_OPERATOR = "it_operator", _("Information system operator")
+
+
+class Qualification(models.Model):
+    """A qualification a person holds from a date (until a date, if it lapses): the
+    certificate to operate the community information system (持证上岗), recorded as such. It is
+    not the skills exam (:class:`ExamResult`), which is a separate, higher examination."""
+
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="qualifications"
+    )
+    kind = models.CharField(
+        _("qualification"),
+        max_length=20,
+        choices=QualificationKind.choices,
+        default=QualificationKind.IT_OPERATOR,
+    )
+    qualified_on = models.DateField(_("qualified on"))
+    valid_until = models.DateField(
+        _("valid until"), null=True, blank=True, help_text=_("Empty if it does not lapse.")
+    )
+    certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
+
+    street_scope = "person__street"
+    street_editable = True
+
+    objects = ScopedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("qualification")
+        verbose_name_plural = _("qualifications")
+        ordering = ["-qualified_on", "person__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person", "kind", "qualified_on"],
+                name="qualification_once_per_day",
+                violation_error_message=_("This qualification is already recorded."),
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__isnull=True) | Q(valid_until__gte=F("qualified_on")),
+                name="qualification_lapses_after_it_starts",
+                violation_error_message=_("A qualification cannot lapse before it is obtained."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.person} · {self.get_kind_display()} ({self.qualified_on})"

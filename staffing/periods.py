@@ -55,3 +55,20 @@ def _ends_before(end_field, day):
 
 def year_window(year: int) -> tuple[datetime.date, datetime.date]:
     return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+
+
+def paid_until():
+    """A posting's last paid day, as an expression: its end, but never after its committee's
+    revocation (a posting left open on a revoked committee is not paid for the months after
+    it). The rule of the staff funds (``budgets.calculations.Standards.paid_until``), which
+    income as received (``staffing.income``) counts by too."""
+    from django.db.models import DateField
+
+    revoked = F("committee__revoked_on")
+    return Case(
+        When(committee__revoked_on__isnull=True, then=F("end_date")),
+        When(end_date__isnull=True, then=revoked),
+        When(end_date__lt=revoked, then=F("end_date")),
+        default=revoked,
+        output_field=DateField(),
+    )

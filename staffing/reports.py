@@ -1,21 +1,24 @@
-"""The staffing table (社区工作者队伍情况表): headcount, education, age, training, exam."""
+"""The staffing tables: the staff (社区工作者队伍情况表: headcount, education, age, training,
+exam) and their income as received (社区工作者收入情况表)."""
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import Committee
-from reports.registry import Column, Report, Row, RowLevel, register
+from reports.registry import Column, ColumnKind, Report, Row, RowLevel, register
 
-from .models import Education, Position
+from .income import KINDS, Income, income_by
+from .models import Education, PayComponentKind, Position
 from .selectors import headcounts, qualified_counts, training_counts
 
 # Counts of distinct classes and people: not the sum of the level below.
-DISTINCT = ("classes", "trainee_times", "qualified")
+DISTINCT = ("classes", "trainee_times", "exam_passed", "it_operators")
 
 
 @register
 class StaffingReport(Report):
-    """Headcount by position, education and age band; trainee-times; qualified operators.
+    """Headcount by position, education and age band; trainee-times; exam passes and
+    IT-qualified operators in post.
 
     One row for the district (first), one per street, one per committee under its street.
     Every figure of every level comes from an aggregate query of that level (a distinct
@@ -48,7 +51,8 @@ class StaffingReport(Report):
             Column("age_50_over", _("Aged 50 and over")),
             Column("classes", _("Training classes attended")),
             Column("trainee_times", _("Trainee-times")),
-            Column("qualified", _("Qualified operators")),
+            Column("exam_passed", _("Staff in post who passed the skills exam")),
+            Column("it_operators", _("Staff in post qualified as information system operators")),
         ]
         return columns
 
@@ -68,7 +72,7 @@ class StaffingReport(Report):
         return {c.key: (counts or {}).get(c.key) or 0 for c in self.columns()}
 
     def _distinct(self, group_by) -> dict:
-        """Classes, trainee-times and qualified operators: distinct counts, which do not add
+        """Classes, trainee-times, exam passes and IT-qualified operators: distinct counts, which do not add
         up from one level to the next, so each level has its own queries."""
         values = {}
         options = {"year": self.year, "user": self.user, "group_by": group_by}
@@ -152,7 +156,90 @@ class StaffingReport(Report):
             % {"year": self.year},
             gettext(
                 "Trainee-times count each person at each class of the year, under the "
-                "committee they were posted to on the day; qualified operators are staff in "
-                "post on 31 December who had passed the skills exam."
+                "committee they were posted to on the day. Exam passes are staff in post on "
+                "31 December who had passed the skills exam by then; information system "
+                "operators are staff in post on 31 December holding a recorded operator's "
+                "qualification then (not the exam)."
+            ),
+        ]
+
+
+@register
+class IncomeReport(Report):
+    """Income as received (社区工作者收入情况表): pay at the standards, what the streets add
+    by kind, the total and the average annual income per person (``staffing.income``).
+
+    One row for the district (first) and one per street; the streets come from one
+    computation (a fixed number of queries whatever the rows), the district and the total
+    are added up from them, and the average is worked out again from the sums (never an
+    average of averages).
+    """
+
+    identifier = "income"
+    verbose_name = _("Income of community staff")
+    form_number = "建民社7表"
+    unit = _("people, person-months, yuan")
+
+    def columns(self):
+        labels = dict(PayComponentKind.choices)
+        return [
+            Column("staff", _("Paid staff at year end")),
+            Column("person_months", _("Person-months in post")),
+            Column("standard", _("Pay at the standards"), ColumnKind.MONEY),
+            *[Column(f"component_{kind}", labels[kind], ColumnKind.MONEY) for kind in KINDS],
+            Column("total", _("Total income"), ColumnKind.MONEY),
+            Column("average", _("Average annual income per person"), ColumnKind.MONEY),
+        ]
+
+    @staticmethod
+    def values_of(income: Income) -> dict:
+        components = income.components
+        return {
+            "staff": income.staff,
+            "person_months": income.person_months,
+            "standard": income.standard,
+            **{f"component_{kind}": components[kind] for kind in KINDS},
+            "total": income.total,
+            "average": income.average,
+            # The exact figures, from which a group of streets is added up (combine).
+            "_income": income,
+        }
+
+    def street_values(self):
+        if not hasattr(self, "_street_values"):
+            self._street_values = {
+                key: self.values_of(income)
+                for key, income in income_by(user=self.user, year=self.year).items()
+            }
+        return self._street_values
+
+    def combine(self, values):
+        return self.values_of(sum((v["_income"] for v in values), Income()))
+
+    def rows(self):
+        per_street = self.street_values()
+        empty = self.combine([])
+        street_rows = [
+            Row(label=street.name, values=per_street.get(street.pk, empty), level=RowLevel.STREET)
+            for street in self.streets()
+        ]
+        total = Row(
+            label=gettext("Total"),
+            values=self.combine([row.values for row in street_rows]),
+            level=RowLevel.TOTAL,
+        )
+        return [total, *street_rows]
+
+    def notes(self):
+        return [
+            gettext(
+                "Income is the pay at the standards plus what the streets add (allowances, "
+                "bonuses, subsidies) for every month in post in %(year)s; a yearly amount "
+                "counts one twelfth a month. Volunteers are not counted."
+            )
+            % {"year": self.year},
+            gettext(
+                "Average annual income per person = total income × 12 ÷ person-months in "
+                "post. The budget's staff funds are the pay at the standards only."
             ),
         ]

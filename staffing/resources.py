@@ -26,10 +26,15 @@ from .models import (
     Education,
     ExamResult,
     Gender,
+    PayBasis,
+    PayComponent,
+    PayComponentKind,
     PayStandard,
     Person,
     Position,
     Posting,
+    Qualification,
+    QualificationKind,
     Subject,
     TrainingClass,
 )
@@ -218,11 +223,16 @@ class PositionResource(UserAwareResource):
     sort_order = fields.Field(
         attribute="sort_order", column_name=_("order"), widget=widgets.IntegerWidget()
     )
+    posts_per_committee = fields.Field(
+        attribute="posts_per_committee",
+        column_name=_("posts per committee"),
+        widget=widgets.IntegerWidget(),
+    )
 
     class Meta:
         model = Position
         import_id_fields = ("code",)
-        fields = ("code", "name", "is_paid", "paid_as", "sort_order")
+        fields = ("code", "name", "is_paid", "paid_as", "sort_order", "posts_per_committee")
         skip_unchanged = True
 
 
@@ -407,6 +417,87 @@ class PostingResource(UserAwareResource):
         return errors
 
 
+@register_file("pay-components")
+class PayComponentResource(UserAwareResource):
+    """What the streets pay beyond the standard: a row per street, kind, position or person
+    and date. A row names a position (everyone in it on the street's committees) or a
+    person (the three person columns), never both."""
+
+    street = street_key()
+    kind = fields.Field(
+        attribute="kind", column_name=_("kind"), widget=ChoiceWidget(PayComponentKind.choices)
+    )
+    position = position_key()
+    person, person_name, person_birth_date = person_fields()
+    basis = fields.Field(
+        attribute="basis", column_name=_("frequency"), widget=ChoiceWidget(PayBasis.choices)
+    )
+    amount = fields.Field(
+        attribute="amount", column_name=_("amount (yuan)"), widget=widgets.DecimalWidget()
+    )
+    effective_from = fields.Field(
+        attribute="effective_from", column_name=_("effective from"), widget=widgets.DateWidget()
+    )
+    note = fields.Field(attribute="note", column_name=_("note"))
+
+    class Meta:
+        model = PayComponent
+        import_id_fields = ("street", "kind", "position", "person", "effective_from")
+        fields = (
+            "street", "kind", "position", "person", "person_name", "person_birth_date",
+            "basis", "amount", "effective_from", "note",
+        )
+        skip_unchanged = True
+        report_skipped = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("street", "position", "person")
+
+    KEY = ("street_id", "kind", "position_id", "person_id", "effective_from")
+
+    def template_note(self, field):
+        """The template's word on the two columns of which one is filled in."""
+        either = _("One of the two (key)")
+        if field.attribute == "position":
+            return either, _(
+                "A position, by name or code: everyone in it on the street's committees. "
+                "Leave it empty for one person's pay."
+            )
+        if field.attribute == "person":
+            return either, _(
+                "The person's ID-card number (18 characters): this person only. Leave it "
+                "empty for a position's pay."
+            )
+        return None
+
+    def prefetch_instances(self, rows):
+        """The stored rows the file's keys name (one query): by street and date, indexed by
+        the whole key, an empty position or person included (``IN`` never matches NULL)."""
+        wanted = [params for params in map(self.instance_params, rows) if params]
+        streets = sorted({getattr(p["street"], "pk", None) for p in wanted} - {None})
+        days = sorted({p["effective_from"] for p in wanted if p["effective_from"]})
+        index = {}
+        if streets and days:
+            for component in self.get_queryset().filter(
+                street_id__in=streets, effective_from__in=days
+            ):
+                index.setdefault(tuple(getattr(component, a) for a in self.KEY), component)
+        return index
+
+    def get_instance(self, instance_loader, row):
+        params = self.instance_params(row)
+        if params is None or params.get("street") is None:
+            return None
+        index = getattr(self, "_instances", None)
+        key = tuple(getattr(value, "pk", value) for value in params.values())
+        if index is not None:
+            return index.get(key)
+        return self.get_queryset().filter(**params).first()
+
+
 @register_file("training")
 class TrainingClassResource(UserAwareResource):
     title = fields.Field(attribute="title", column_name=_("title"))
@@ -511,9 +602,45 @@ class ExamResultResource(UserAwareResource):
         return super().get_queryset().select_related("person")
 
 
+@register_file("qualifications")
+class QualificationResource(UserAwareResource):
+    person, person_name, person_birth_date = person_fields()
+    kind = fields.Field(
+        attribute="kind",
+        column_name=_("qualification"),
+        widget=ChoiceWidget(QualificationKind.choices),
+    )
+    qualified_on = fields.Field(
+        attribute="qualified_on", column_name=_("qualified on"), widget=widgets.DateWidget()
+    )
+    valid_until = fields.Field(
+        attribute="valid_until", column_name=_("valid until"), widget=widgets.DateWidget()
+    )
+    certificate_number = fields.Field(
+        attribute="certificate_number", column_name=_("certificate number")
+    )
+
+    class Meta:
+        model = Qualification
+        import_id_fields = ("person", "kind", "qualified_on")
+        fields = (
+            "person", "person_name", "person_birth_date", "kind", "qualified_on",
+            "valid_until", "certificate_number",
+        )  # fmt: skip
+        skip_unchanged = True
+
+    def get_export_order(self):
+        return self._meta.fields
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("person")
+
+
 __all__ = [
     "AttendanceResource",
     "ExamResultResource",
+    "PayComponentResource",
+    "QualificationResource",
     "PayStandardResource",
     "PersonResource",
     "PositionResource",

@@ -7,8 +7,11 @@ and returns ``{key: {counter: value}}``; each is one aggregate query whatever th
 Who counts where:
 - headcounts are the postings in post on 31 December of the year (年末在岗);
 - a trainee-time belongs to the committee the person was posted to on the day of the class;
-- a qualified operator (持证上岗) is someone in post on 31 December who had passed the skills
-  exam by then, counted for the committee of that posting.
+- an exam pass counts someone in post on the day who had passed the skills exam by then,
+  under the committee of that posting;
+- an IT-qualified operator (信息系统持证操作员) is someone in post on the day who holds a
+  recorded :class:`~staffing.models.Qualification` of that kind on that day (obtained by
+  then, not lapsed): a qualification, not the exam.
 """
 
 from __future__ import annotations
@@ -17,9 +20,10 @@ import datetime
 
 from django.db.models import Count, F, Q
 
+from communities.models import Committee, CommitteeKind, CommitteeStatus
 from scoping.rules import scope_queryset
 
-from .models import Education, Posting
+from .models import Education, Position, Posting, QualificationKind
 
 AGE_BANDS = [
     # key, lowest age, highest age (inclusive); None: open
@@ -90,19 +94,14 @@ def headcounts(*, year: int, user, positions, group_by: str | None = "committee"
     return _grouped(postings, group_by, **aggregates)
 
 
-def training_counts(
-    *, year: int, user, group_by: str | None = "committee", as_of: datetime.date | None = None
-):
-    """Classes attended (distinct), trainee-times and trainees in ``year``'s classes (up to
-    ``as_of`` when given: the year so far)."""
+def training_counts(*, year: int, user, group_by: str | None = "committee"):
+    """Classes attended (distinct), trainee-times and trainees in ``year``'s classes."""
     class_date = F("person__attendances__training_class__date")
     postings = scope_queryset(Posting.objects.all(), user).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=class_date),
         person__attendances__training_class__date__year=year,
         start_date__lte=class_date,
     )
-    if as_of is not None:
-        postings = postings.filter(person__attendances__training_class__date__lte=as_of)
     return _grouped(
         postings,
         group_by,
@@ -112,12 +111,101 @@ def training_counts(
     )
 
 
-def qualified_counts(*, year: int, user, group_by: str | None = "committee"):
-    """People in post on 31 December who had passed the skills exam by then."""
-    day = year_end(year)
-    postings = scope_queryset(Posting.objects.in_post_on(day), user).filter(
-        person__exam_results__passed_on__lte=day
+def qualified_counts(*, year: int, user, group_by: str | None = "committee", day=None):
+    """People in post on 31 December (or ``day``) who had passed the skills exam by then
+    (``exam_passed``) and who held an IT operator's qualification then (``it_operators``)."""
+    day = day or year_end(year)
+    postings = scope_queryset(Posting.objects.in_post_on(day), user)
+    exam = Q(person__exam_results__passed_on__lte=day)
+    it = Q(
+        Q(person__qualifications__valid_until__isnull=True)
+        | Q(person__qualifications__valid_until__gte=day),
+        person__qualifications__kind=QualificationKind.IT_OPERATOR,
+        person__qualifications__qualified_on__lte=day,
     )
-    return _grouped(postings, group_by, qualified=Count("person", distinct=True))
+    passed = _grouped(
+        postings.filter(exam), group_by, exam_passed=Count("person", distinct=True)
+    )
+    operators = _grouped(
+        postings.filter(it), group_by, it_operators=Count("person", distinct=True)
+    )
+    result = {}
+    for source in (passed, operators):
+        for key, counts in source.items():
+            result.setdefault(key, {"exam_passed": 0, "it_operators": 0}).update(counts)
+    return result
+
+
+def training_between(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    user,
+    by_subject=False,
+    subject: str | None = None,
+    group_by: str | None = None,
+):
+    """Classes and trainee-times of the classes held from ``start`` to ``end`` (both
+    included), counted like the staffing table (a trainee-time under the committee where the
+    person was posted on the day of the class; a class counts when someone of the scope
+    attended it): ``{subject or None: {"classes", "trainee_times"}}``, one query. Only the
+    classes of ``subject`` when given; ``group_by`` (a lookup on the posting, such as
+    ``"committee__street"``) keys the counts by street instead of by subject."""
+    class_date = F("person__attendances__training_class__date")
+    postings = scope_queryset(Posting.objects.all(), user).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=class_date),
+        person__attendances__training_class__date__gte=start,
+        person__attendances__training_class__date__lte=end,
+        start_date__lte=class_date,
+    )
+    if subject is not None:
+        postings = postings.filter(person__attendances__training_class__subject=subject)
+    return _grouped(
+        postings,
+        "person__attendances__training_class__subject" if by_subject else group_by,
+        classes=Count("person__attendances__training_class", distinct=True),
+        trainee_times=Count("person__attendances", distinct=True),
+    )
+
+
+def vacancies(*, day: datetime.date, user) -> list[dict]:
+    """Posts not filled on ``day``: for every operating urban committee of the scope and
+    every position with a number of posts per committee, the posts less the people in
+    post (never below 0). ``[{"committee", "position", "posts", "filled", "vacant"}]`` for
+    the committees with a vacancy; two queries."""
+    positions = list(
+        Position.objects.filter(posts_per_committee__gt=0).order_by("sort_order", "code")
+    )
+    if not positions:
+        return []
+    committees = list(
+        scope_queryset(Committee.objects.existing_on(day), user)
+        .filter(kind=CommitteeKind.URBAN, status=CommitteeStatus.OPERATING)
+        .select_related("street")
+        .order_by("street__sort_order", "code")
+    )
+    filled = {
+        (entry["committee"], entry["position"]): entry["n"]
+        for entry in scope_queryset(Posting.objects.in_post_on(day), user)
+        .filter(position__in=positions)
+        .values("committee", "position")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    found = []
+    for committee in committees:
+        for position in positions:
+            have = filled.get((committee.pk, position.pk), 0)
+            if have < position.posts_per_committee:
+                found.append(
+                    {
+                        "committee": committee,
+                        "position": position,
+                        "posts": position.posts_per_committee,
+                        "filled": have,
+                        "vacant": position.posts_per_committee - have,
+                    }
+                )
+    return found
 
 

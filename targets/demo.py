@@ -1,5 +1,5 @@
-"""The work target the document gives (``loaddemo``): the one-stop service, piloted in 12
-committees, to reach 28 by the end of 2006. Idempotent."""
+"""The work target the document gives (``loaddemo``): the one-stop service, in 12 pilot
+committees at mid-year, to reach 28 by the end of 2006. Idempotent."""
 
 from django.db import transaction
 

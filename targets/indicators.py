@@ -5,17 +5,21 @@ Each function takes the ``user`` whose scope applies (:func:`scoping.rules.scope
 a street user, or :class:`reports.levels.OneStreet`, sees one street), the ``year`` and the
 day the figure is taken on (``as_of``, in that year; the year's end for a past year) and
 returns ``{street id: value}`` for every street with a figure plus ``{None: value}`` for the
-whole scope, in a fixed number of queries whatever the number of committees. Where a
-register's own selector or report counts the figure, the function calls it:
+whole scope, in a fixed number of queries whatever the number of committees or streets.
+Where a register's own selector or report counts the figure (most are the yearly text's own
+counts), the function calls it:
 
+- one-stop service, titles, centres built: :mod:`communities.selectors`
+  (``one_stop_counts``, ``title_counts``, ``centre_counts``, grouped by street);
 - committees meeting the area standard: :func:`facilities.selectors.committees_with_area`
   (operating committees whose shortfall, rounded to the hundredth as the facilities table
   rounds it, is nil);
 - committees meeting every item of the function standard: the function-standard table's
   own figures (``function-standard`` report, recorded per year);
-- training classes and trainee-times: :func:`staffing.selectors.training_counts` (classes
-  of the year up to ``as_of``; distinct classes do not add up from streets to the district,
-  so the district's figure is its own query).
+- IT training classes and trainee-times: :func:`staffing.selectors.training_between`, the
+  yearly text's count (the year's classes up to ``as_of``; distinct classes do not add up
+  from streets to the district, so the district's figure is its own query);
+- staff qualified as IT operators: :func:`staffing.selectors.qualified_counts`.
 """
 
 from __future__ import annotations
@@ -25,23 +29,22 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from communities.models import (
-    CentreStatus,
     Committee,
     CommitteeKind,
     CommitteeStatus,
     CommunityCentre,
-    OneStopService,
-    Title,
     TitleKind,
 )
+from communities.selectors import built_by_q, centre_counts, one_stop_counts, title_counts
 from facilities.selectors import committees_with_area, quantize_area
 from reports.registry import get_report_class
 from scoping.rules import scope_queryset
-from staffing.selectors import training_counts
+from staffing.models import Subject
+from staffing.selectors import qualified_counts, training_between
 
 
 @dataclass(frozen=True)
@@ -59,49 +62,35 @@ def _with_total(per_street: dict) -> dict:
 
 
 def one_stop_committees(*, user, year: int, as_of: datetime.date) -> dict:
-    """Committees existing on ``as_of`` that had started the one-stop service by then
-    (pilots included)."""
-    rows = (
-        scope_queryset(Committee.objects.existing_on(as_of), user)
-        .exclude(one_stop_service=OneStopService.NONE)
-        .filter(one_stop_since__lte=as_of)
-        .values("street")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    return _with_total({row["street"]: row["n"] for row in rows})
+    """Urban committees existing on ``as_of`` whose one-stop service had started by then,
+    pilots included (:func:`communities.selectors.one_stop_counts`, the yearly text's)."""
+    per_street = one_stop_counts(day=as_of, user=user, group_by="street")
+    return _with_total({street: counts["total"] for street, counts in per_street.items()})
 
 
 def titled_committees(*, kind: str, user, year: int, as_of: datetime.date) -> dict:
-    """Committees holding a title of ``kind`` awarded in ``as_of``'s year or before."""
-    rows = (
-        scope_queryset(Title.objects.filter(kind=kind, year__lte=as_of.year), user)
-        .values("committee__street")
-        .annotate(n=Count("committee", distinct=True))
-        .order_by()
-    )
-    return _with_total({row["committee__street"]: row["n"] for row in rows})
-
-
-def _built_centres(user, as_of: datetime.date):
-    return scope_queryset(CommunityCentre.objects.filter(status=CentreStatus.BUILT), user).filter(
-        Q(status_date__isnull=True) | Q(status_date__lte=as_of)
-    )
+    """Committees holding a title of ``kind`` (:func:`communities.selectors.title_counts`,
+    the yearly text's: titles of the years ended by ``as_of``)."""
+    per_street = title_counts(day=as_of, user=user, group_by="committee__street")
+    return _with_total({street: kinds.get(kind, 0) for street, kinds in per_street.items()})
 
 
 def centres_built(*, user, year: int, as_of: datetime.date) -> dict:
-    """Community centres built by ``as_of`` (a centre whose status changed later was not yet
-    built then)."""
-    rows = _built_centres(user, as_of).values("street").annotate(n=Count("pk")).order_by()
-    return _with_total({row["street"]: row["n"] for row in rows})
+    """Community centres built by ``as_of`` (:func:`communities.selectors.centre_counts`)."""
+    per_street = centre_counts(day=as_of, user=user, group_by="street")
+    return _with_total({street: counts["built"] for street, counts in per_street.items()})
 
 
 def households_covered(*, user, year: int, as_of: datetime.date) -> dict:
-    """Households of the committees existing on ``as_of`` that a built centre serves (each
-    committee once, however many centres serve it)."""
+    """Households of the committees existing on ``as_of`` that a centre built by then serves
+    (each committee once, however many centres serve it)."""
     rows = (
         scope_queryset(Committee.objects.existing_on(as_of), user)
-        .filter(pk__in=_built_centres(user, as_of).values("committees"))
+        .filter(
+            pk__in=scope_queryset(CommunityCentre.objects.filter(built_by_q(as_of)), user).values(
+                "committees"
+            )
+        )
         .values("street")
         .annotate(n=Sum("households", default=0))
         .order_by()
@@ -113,7 +102,7 @@ def area_standard_met(*, user, year: int, as_of: datetime.date) -> dict:
     """Operating committees on ``as_of`` whose premises in use reach the area standard."""
     per_street: dict = {}
     committees = (
-        committees_with_area(year=year, user=user, as_of=as_of)
+        committees_with_area(year=year, user=user, day=as_of)
         .filter(kind=CommitteeKind.URBAN, status=CommitteeStatus.OPERATING)
         .values_list("street_id", "shortfall")
     )
@@ -132,63 +121,76 @@ def function_standard_met(*, user, year: int, as_of: datetime.date) -> dict:
     return result
 
 
-def training(*, key: str, user, year: int, as_of: datetime.date) -> dict:
-    """``key`` of the staffing table's count of the year's training, up to ``as_of``."""
-    options = {"year": year, "user": user, "as_of": as_of}
-    per_street = training_counts(group_by="committee__street", **options)
-    whole = training_counts(group_by=None, **options)[None]
+def training(*, key: str, user, year: int, as_of: datetime.date, subject=None) -> dict:
+    """``key`` (classes, trainee-times) of the classes held from 1 January to ``as_of``, of
+    ``subject`` or of every subject (:func:`staffing.selectors.training_between`, the yearly
+    text's count)."""
+    options = {"start": datetime.date(year, 1, 1), "end": as_of, "user": user, "subject": subject}
+    per_street = training_between(group_by="committee__street", **options)
+    whole = training_between(**options).get(None) or {}
     result = {street: values.get(key) or 0 for street, values in per_street.items()}
     result[None] = whole.get(key) or 0
     return result
 
 
+def it_operators(*, user, year: int, as_of: datetime.date) -> dict:
+    """Staff in post on ``as_of`` holding an IT operator's qualification then
+    (:func:`staffing.selectors.qualified_counts`)."""
+    per_street = qualified_counts(year=year, user=user, group_by="committee__street", day=as_of)
+    whole = qualified_counts(year=year, user=user, group_by=None, day=as_of).get(None) or {}
+    result = {street: values.get("it_operators") or 0 for street, values in per_street.items()}
+    result[None] = whole.get("it_operators") or 0
+    return result
+
+
 INDICATORS: list[Indicator] = [
     Indicator(
-        "one_stop", _("Committees with one-stop service"), _("committees"), one_stop_committees
+        "one_stop", _("Committees with one-stop service"), _("committee(s)"), one_stop_committees
     ),
     Indicator(
         "star",
         _("Star communities"),
-        _("committees"),
+        _("committee(s)"),
         partial(titled_committees, kind=TitleKind.STAR),
     ),
     Indicator(
         "characteristic",
         _("Characteristic communities"),
-        _("committees"),
+        _("committee(s)"),
         partial(titled_committees, kind=TitleKind.CHARACTERISTIC),
     ),
-    Indicator("centres_built", _("Community centres built"), _("centres"), centres_built),
+    Indicator("centres_built", _("Community centres built"), _("centre(s)"), centres_built),
     Indicator(
         "households_covered",
         _("Households served by a built community centre"),
-        _("households"),
+        _("household(s)"),
         households_covered,
     ),
     Indicator(
         "area_standard",
         _("Committees meeting the area standard"),
-        _("committees"),
+        _("committee(s)"),
         area_standard_met,
     ),
     Indicator(
         "function_standard",
         _("Committees meeting the whole function standard"),
-        _("committees"),
+        _("committee(s)"),
         function_standard_met,
     ),
     Indicator(
-        "training_classes",
-        _("Training classes held"),
-        _("classes"),
-        partial(training, key="classes"),
+        "it_classes",
+        _("IT training classes held"),
+        _("class(es)"),
+        partial(training, key="classes", subject=Subject.INFORMATION),
     ),
     Indicator(
         "trainee_times",
-        _("Trainee-times"),
-        _("trainee-times"),
+        _("Trainee-times (all subjects)"),
+        _("trainee-time(s)"),
         partial(training, key="trainee_times"),
     ),
+    Indicator("it_operators", _("Staff qualified as IT operators"), _("person(s)"), it_operators),
 ]
 
 

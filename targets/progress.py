@@ -76,6 +76,27 @@ def targets_by_scope(*, user, year: int) -> dict[int | None, dict[str, int]]:
     return result
 
 
+def _scope_street(scope):
+    """The street whose targets apply to ``scope`` (None: the district's); False when
+    ``scope`` sees nothing."""
+    if sees_all_streets(scope):
+        return None
+    return getattr(scope, "street_id", None) or False
+
+
+def target_for(scope, year: int, code: str) -> int | None:
+    """The target of ``year`` on indicator ``code`` for ``scope`` (see :func:`progress`),
+    or None when none is set."""
+    street_id = _scope_street(scope)
+    if street_id is False:
+        return None
+    return (
+        scope_queryset(Target.objects.filter(year=year, street_id=street_id, indicator=code), scope)
+        .values_list("target", flat=True)
+        .first()
+    )
+
+
 def progress(scope, year: int, as_of: datetime.date | None = None) -> list[Progress]:
     """The targets of ``year`` for ``scope`` with the figure reached by ``as_of`` (default
     :func:`default_as_of`), in the order of the indicators; indicators without a target are
@@ -86,8 +107,8 @@ def progress(scope, year: int, as_of: datetime.date | None = None) -> list[Progr
     targets and figures). The figures go through :func:`scoping.rules.scope_queryset`.
     """
     as_of = as_of or default_as_of(year)
-    street_id = None if sees_all_streets(scope) else getattr(scope, "street_id", None)
-    if not sees_all_streets(scope) and street_id is None:
+    street_id = _scope_street(scope)
+    if street_id is False:
         return []
     targets = scope_queryset(Target.objects.filter(year=year, street_id=street_id), scope)
     wanted = dict(targets.values_list("indicator", "target"))

@@ -22,7 +22,7 @@ class TargetsReport(Report):
     identifier = "targets"
     verbose_name = gettext_lazy("Progress against the work targets")
     form_number = "建民社7表"
-    unit = gettext_lazy("committees, centres, households, classes, trainee-times, %")
+    unit = gettext_lazy("committees, centres, households, classes, trainee-times, people, %")
     parameters = ("year", "as_of")
 
     @classmethod
@@ -142,6 +142,7 @@ class TargetsReport(Report):
                 "built by the day; households those of the committees a built centre serves; "
                 "the area standard counts operating committees without a shortfall; the "
                 "function standard those meeting every item in the year; training counts the "
-                "year's classes up to the day."
+                "year's classes up to the day; IT operators the staff in post on the day "
+                "holding the qualification."
             ),
         ]

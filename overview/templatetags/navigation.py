@@ -59,6 +59,7 @@ def nav_links(user, path: str = "") -> list[NavLink]:
     links.append(
         NavLink("basic-situation", _("Basic situation"), reverse("overview:basic-situation"))
     )
+    links.append(NavLink("yearly-report", _("Yearly report"), reverse("overview:yearly-report")))
     if user.is_staff:
         links.append(NavLink("registers", _("Registers"), reverse("admin:index")))
     if user.has_perm("accounts.view_user"):

@@ -71,7 +71,12 @@ def street_chooser(request, year, quarter):
     return render(
         request,
         "returns/street_chooser.html",
-        {"streets": streets, "year": year, "quarter": quarter},
+        {
+            "streets": streets,
+            "year": year,
+            "quarter": quarter,
+            "can_review": request.user.has_perm("returns.approve_quarterlyreturn"),
+        },
     )
 
 

@@ -222,15 +222,20 @@ def test_viewer_has_nothing_to_do(clients):
 # Navigation --------------------------------------------------------------------------------
 
 NAV = {
-    "nanhu": ["home", "returns", "budgets", "scenarios", "reports", "basic-situation", "registers"],
-    "clerk": [
-        "home", "review", "completeness", "budgets", "scenarios", "reports", "basic-situation",
+    "nanhu": [
+        "home", "returns", "budgets", "scenarios", "reports", "basic-situation", "yearly-report",
         "registers",
     ],
-    "viewer": ["home", "budgets", "scenarios", "reports", "basic-situation", "registers"],
+    "clerk": [
+        "home", "review", "completeness", "budgets", "scenarios", "reports", "basic-situation",
+        "yearly-report", "registers",
+    ],
+    "viewer": [
+        "home", "budgets", "scenarios", "reports", "basic-situation", "yearly-report", "registers",
+    ],
     "admin": [
         "home", "returns", "review", "completeness", "budgets", "scenarios", "reports",
-        "basic-situation", "registers",
+        "basic-situation", "yearly-report", "registers",
     ],
 }
 

@@ -30,14 +30,14 @@ BRIEF_TOTALS = {
     },
     "facilities": {"premises_in_use": 51, "area_in_use": Decimal("14680.00"), "operating": 34},
 }
-# Distinct counts, ratios, and the party-affairs funds recorded for the district as a whole:
+# Distinct counts, ratios (the income table's average per person), and the party-affairs funds recorded for the district as a whole:
 # a total that is not the sum of the streets.
 NOT_ADDITIVE = {
     "area_per_committee", "classes", "share", "trainees", "party_city_district",
-    "party_street_match",
+    "party_street_match", "average",
     # The targets table: classes counted once for the district; the district's targets are
     # its own, not the sum of the streets'.
-    "training_classes_actual",
+    "it_classes_actual",
     *(f"{i.code}_{part}" for i in INDICATORS for part in ("target", "percent")),
 }  # fmt: skip
 

@@ -18,19 +18,25 @@ ADD = "/admin/targets/target/add/"
 
 @pytest.mark.django_db
 def test_the_demo_target_is_the_document_s(users):
-    """The document: the one-stop service in 12 pilot committees, 28 by the end of 2006."""
-    (item,) = progress(users["clerk"], 2006)
+    """The document: the one-stop service in 12 pilot committees at mid-year, to reach 28
+    by the end of 2006."""
+    (item,) = progress(users["clerk"], 2006, datetime.date(2006, 6, 30))
     assert (item.code, item.target, item.actual) == ("one_stop", 28, 12)
-    assert item.percent == Decimal("42.9")
+    assert item.percent == Decimal("42.9") and not item.reached
+    (item,) = progress(users["clerk"], 2006)
+    assert (item.actual, item.percent, item.reached) == (28, Decimal("100.0"), True)
+
+
+KEEP_DEMO_TARGETS = {
+    "test_the_demo_target_is_the_document_s",
+    "test_the_yearly_text_says_the_progress_against_the_target",
+}
 
 
 @pytest.fixture(autouse=True)
 def no_demo_targets(request):
     """Each test below sets the targets it needs (the demo's one is taken away)."""
-    if (
-        request.node.name != "test_the_demo_target_is_the_document_s"
-        and "db" in request.fixturenames
-    ):
+    if request.node.name not in KEEP_DEMO_TARGETS and "db" in request.fixturenames:
         Target.objects.all().delete()
 
 
@@ -141,7 +147,11 @@ def test_progress_is_counted_from_the_registers(users, demo):
     assert item.actual == before + 1
     # As of mid-year, the committee that started in September is not counted yet.
     (midyear,) = progress(users["clerk"], 2006, datetime.date(2006, 6, 30))
-    assert midyear.actual == one_stop_count(day=datetime.date(2006, 6, 30)) == before
+    assert midyear.actual == one_stop_count(day=datetime.date(2006, 6, 30)) < before + 1
+    committee.one_stop_since = datetime.date(2006, 6, 1)
+    committee.save()
+    (midyear_after,) = progress(users["clerk"], 2006, datetime.date(2006, 6, 30))
+    assert midyear_after.actual == midyear.actual + 1
 
 
 @pytest.mark.django_db
@@ -204,9 +214,9 @@ def test_targets_table_page_and_workbook(clients, demo):
     headers = [c.value for c in sheet[4]]
     total = [c.value for c in sheet[5]]
     assert total[0] == "合计"
-    column = headers.index("开展“一站式”服务的社区居委会：完成率")
+    column = headers.index("开展一站式服务的社区：完成率")
     assert round(total[column] * 100, 1) == float(percent)
-    assert total[headers.index("开展“一站式”服务的社区居委会：目标")] == 28
+    assert total[headers.index("开展一站式服务的社区：目标")] == 28
     # A street's staff: their street's target against their street's figure.
     street_cells = cells_of(clients["nanhu"].get("/reports/targets/", {"year": 2006}))
     assert street_cells["合计"]["one_stop_target"] == "8"
@@ -245,3 +255,20 @@ def test_targets_table_as_of_mid_year_and_a_bad_day(clients):
     assert wrong.status_code == 400
     body = wrong.content.decode()
     assert "截至日期须在所选年度之内" in body and 'value="2005-06-30"' in body
+
+
+@pytest.mark.django_db
+def test_the_yearly_text_says_the_progress_against_the_target(clients, demo):
+    from tests.overview.test_basic_situation import page_text
+
+    url = "/reports/yearly-report/"
+    text = page_text(clients["clerk"].get(url, {"year": 2006}))
+    assert "2006年的目标为28个，截至2006年底已达到28个，完成率100.0%。" in text
+    midyear = page_text(clients["clerk"].get(url, {"year": 2006, "as_of": "2006-06-30"}))
+    assert "2006年的目标为28个，截至2006年6月30日已达到12个，完成率42.9%。" in midyear
+    # A street speaks of its own target; without one, nothing is said of targets.
+    assert "的目标为" not in page_text(clients["nanhu"].get(url, {"year": 2006}))
+    Target.objects.create(indicator="one_stop", year=2006, street=demo["streets"]["南湖"], target=6)
+    street = page_text(clients["nanhu"].get(url, {"year": 2006}))
+    nanhu = one_stop_count(demo["streets"]["南湖"])
+    assert f"2006年的目标为6个，截至2006年底已达到{nanhu}个" in street
