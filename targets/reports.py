@@ -138,7 +138,7 @@ class TargetsReport(Report):
                 "the registers (work targets)."
             ),
             _(
-                "Titles count the committees holding one awarded by that year; centres those "
+                "Titles count the committees holding one of a year ended by the day; centres those "
                 "built by the day; households those of the committees a built centre serves; "
                 "the area standard counts operating committees without a shortfall; the "
                 "function standard those meeting every item in the year; training counts the "
