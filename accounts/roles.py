@@ -20,7 +20,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 DOMAIN_APPS = (
-    "communities", "staffing", "facilities", "budgets", "reports", "returns", "notices",
+    "communities", "staffing", "facilities", "budgets", "reports", "returns", "notices", "targets",
 )  # fmt: skip
 
 

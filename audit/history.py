@@ -21,7 +21,7 @@ from django.apps import apps
 from scoping.sorting import sort_key_fields
 
 # The apps whose models are registers, standards or returns.
-HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns")
+HISTORY_APPS = ("communities", "staffing", "facilities", "budgets", "returns", "targets")
 
 
 def history_models():

@@ -21,7 +21,7 @@ from __future__ import annotations
 import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 
 from scoping.rules import scope_queryset
 
@@ -41,12 +41,24 @@ def titles_year(day: datetime.date) -> int:
     return day.year if (day.month, day.day) == (12, 31) else day.year - 1
 
 
-def title_counts(*, day: datetime.date, user) -> dict:
+def title_counts(*, day: datetime.date, user, group_by: str | None = None) -> dict:
     """Committees holding titles awarded up to :func:`titles_year`: ``{"year", "by_kind":
     {kind: committees}, "by_kind_field": {(kind, field): committees}}`` (a committee
-    counts once per kind, and once per kind and field, however many titles it holds)."""
+    counts once per kind, and once per kind and field, however many titles it holds).
+    With ``group_by`` (a lookup on the title, such as ``"committee__street"``): ``{key:
+    {kind: committees}}``, one query."""
     year = titles_year(day)
     titles = scope_queryset(Title.objects.filter(year__lte=year), user)
+    if group_by is not None:
+        grouped: dict = {}
+        for row in (
+            titles.annotate(key=F(group_by))
+            .values("key", "kind")
+            .annotate(n=Count("committee", distinct=True))
+            .order_by()
+        ):
+            grouped.setdefault(row["key"], {})[row["kind"]] = row["n"]
+        return grouped
     by_kind_field = {
         (row["kind"], row["field"]): row["n"]
         for row in titles.values("kind", "field")
@@ -60,33 +72,68 @@ def title_counts(*, day: datetime.date, user) -> dict:
     return {"year": year, "by_kind": by_kind, "by_kind_field": by_kind_field}
 
 
-def centre_counts(*, day: datetime.date, user) -> dict[str, int]:
-    """Centres of the register by status on ``day``: ``built``, ``approved``, ``planned``
-    (the rest) and ``total`` (every centre of the plan)."""
-    reached = Q(status_date__isnull=False, status_date__lte=day)
-    counts = scope_queryset(CommunityCentre.objects.all(), user).aggregate(
-        total=Count("pk"),
-        built=Count("pk", filter=reached & Q(status=CentreStatus.BUILT)),
-        approved=Count("pk", filter=reached & Q(status=CentreStatus.APPROVED)),
+def built_by_q(day: datetime.date, prefix: str = "") -> Q:
+    """The condition "built by ``day``" for centres reached through ``prefix``."""
+    return Q(
+        **{
+            f"{prefix}status": CentreStatus.BUILT,
+            f"{prefix}status_date__isnull": False,
+            f"{prefix}status_date__lte": day,
+        }
     )
-    counts["planned"] = counts["total"] - counts["built"] - counts["approved"]
-    return counts
 
 
-def one_stop_counts(*, day: datetime.date, user) -> dict[str, int]:
+def centre_counts(*, day: datetime.date, user, group_by: str | None = None) -> dict:
+    """Centres of the register by status on ``day``: ``built``, ``approved``, ``planned``
+    (the rest) and ``total`` (every centre of the plan). With ``group_by`` (``"street"``):
+    ``{key: those counts}``, one query."""
+    reached = Q(status_date__isnull=False, status_date__lte=day)
+    centres = scope_queryset(CommunityCentre.objects.all(), user)
+    aggregates = {
+        "total": Count("pk"),
+        "built": Count("pk", filter=built_by_q(day)),
+        "approved": Count("pk", filter=reached & Q(status=CentreStatus.APPROVED)),
+    }
+    if group_by is None:
+        rows = {None: centres.aggregate(**aggregates)}
+    else:
+        rows = {
+            row.pop("key"): row
+            for row in centres.annotate(key=F(group_by))
+            .values("key")
+            .annotate(**aggregates)
+            .order_by()
+        }
+    for counts in rows.values():
+        counts["planned"] = counts["total"] - counts["built"] - counts["approved"]
+    return rows[None] if group_by is None else rows
+
+
+def one_stop_counts(*, day: datetime.date, user, group_by: str | None = None) -> dict:
     """Urban committees existing on ``day`` with one-stop service started by then:
-    ``total``, ``pilot``, ``in_service``; and ``committees``, the urban committees then."""
+    ``total``, ``pilot``, ``in_service``; and ``committees``, the urban committees then.
+    With ``group_by`` (``"street"``): ``{key: those counts}``, one query."""
     started = ~Q(one_stop_service=OneStopService.NONE) & Q(
         one_stop_since__isnull=False, one_stop_since__lte=day
     )
-    return scope_queryset(
+    committees = scope_queryset(
         Committee.objects.existing_on(day).filter(kind=CommitteeKind.URBAN), user
-    ).aggregate(
-        committees=Count("pk"),
-        total=Count("pk", filter=started),
-        pilot=Count("pk", filter=started & Q(one_stop_service=OneStopService.PILOT)),
-        in_service=Count("pk", filter=started & Q(one_stop_service=OneStopService.IN_SERVICE)),
     )
+    aggregates = {
+        "committees": Count("pk"),
+        "total": Count("pk", filter=started),
+        "pilot": Count("pk", filter=started & Q(one_stop_service=OneStopService.PILOT)),
+        "in_service": Count("pk", filter=started & Q(one_stop_service=OneStopService.IN_SERVICE)),
+    }
+    if group_by is None:
+        return committees.aggregate(**aggregates)
+    return {
+        row.pop("key"): row
+        for row in committees.annotate(key=F(group_by))
+        .values("key")
+        .annotate(**aggregates)
+        .order_by()
+    }
 
 
 def implied_committees(households: int, standard: int | None) -> Decimal | None:

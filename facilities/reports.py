@@ -178,7 +178,12 @@ class FacilitiesReport(Report):
             all_values.extend(values)
             body.append(Row(label=street.name, values=self.sum_values(values)))
             body.extend(
-                Row(label=self.committee_label(c), values=v, level=RowLevel.COMMITTEE)
+                Row(
+                    label=self.committee_label(c),
+                    values=v,
+                    level=RowLevel.COMMITTEE,
+                    extra={"committee_id": c.pk},
+                )
                 for c, v in zip(members, values, strict=True)
             )
         total = Row(label=_("Total"), values=self.sum_values(all_values), level=RowLevel.TOTAL)
@@ -314,7 +319,12 @@ class FunctionStandardReport(Report):
                 values = self.group_values([summary])
                 values["missing"] = "、".join(summary.missing_names)
                 body.append(
-                    Row(label=summary.committee.name, values=values, level=RowLevel.COMMITTEE)
+                    Row(
+                        label=summary.committee.name,
+                        values=values,
+                        level=RowLevel.COMMITTEE,
+                        extra={"committee_id": summary.committee.pk},
+                    )
                 )
         total = Row(label=_("Total"), values=self.group_values(summaries), level=RowLevel.TOTAL)
         self._rows = [total, *body]

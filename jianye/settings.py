@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "overview",  # the dashboard and the yearly basic situation (reads every app's reports)
     "returns",
     "notices",  # notices to the streets, notifications, reminders (read receipts)
+    "targets",  # work targets (工作目标) and the progress against them
     "imports",
     "audit",  # after the domain apps: registers their history (audit/history.py)
 ]

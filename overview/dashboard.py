@@ -33,6 +33,7 @@ from audit.data_version import cached, scope_key
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from facilities.selectors import committees_with_area, quantize_area
+from reports.comparison import change, change_percent
 from reports.levels import level_for, scope_size
 from reports.registry import RowLevel, get_report_class, quarter_shown
 from returns.models import QuarterlyReturn, ReturnStatus
@@ -40,6 +41,7 @@ from returns.selectors import completeness_totals
 from scoping.rules import scope_queryset
 from staffing.models import Position
 from staffing.selectors import headcounts
+from targets.progress import Progress, default_as_of, progress
 
 
 def latest_data_year(*, user, today: datetime.date | None = None) -> int:
@@ -52,9 +54,9 @@ def latest_data_year(*, user, today: datetime.date | None = None) -> int:
             QuarterlyReturn.objects.filter(status=ReturnStatus.APPROVED, year__lte=this_year),
             user,
         ).aggregate(latest=Max("year"))["latest"],
-        scope_queryset(
-            PartyAffairsAllocation.objects.filter(year__lte=this_year), user
-        ).aggregate(latest=Max("year"))["latest"],
+        scope_queryset(PartyAffairsAllocation.objects.filter(year__lte=this_year), user).aggregate(
+            latest=Max("year")
+        )["latest"],
     ]
     found = [year for year in found if year is not None]
     return max(found) if found else this_year
@@ -101,12 +103,56 @@ class KeyFigures:
         return (Decimal(100) * self.submitted / self.expected).quantize(Decimal("0.1"))
 
 
+# The key figures shown with their change against the same figure of the year before.
+COMPARED_FIGURES = (
+    "established",
+    "households",
+    "staff_paid",
+    "area",
+    "under_standard",
+    "budget_total",
+)
+
+
+@dataclass
+class FigureChange:
+    """A key figure against last year's: last year's figure, the change and the change in
+    per cent (rounded once, as the report tables' 增减%; blank when last year's was 0)."""
+
+    last: int | Decimal
+    change: int | Decimal
+    percent: Decimal | None
+
+    @property
+    def rose(self) -> bool:
+        return self.change > 0
+
+
+def figure_changes(figures: KeyFigures, last: KeyFigures) -> dict[str, FigureChange]:
+    """The change of each compared key figure; none for a figure that was 0 last year (a
+    year before the registers held data: no budget, no premises), which would read as a
+    rise from nothing."""
+    return {
+        name: FigureChange(
+            last=getattr(last, name),
+            change=change(getattr(figures, name), getattr(last, name)),
+            percent=change_percent(getattr(figures, name), getattr(last, name)),
+        )
+        for name in COMPARED_FIGURES
+        if getattr(last, name)
+    }
+
+
 @dataclass
 class Dashboard:
     year: int
     quarter: int
     figures: KeyFigures
     charts: dict = field(default_factory=dict)
+    # Key figure name: its change against last year (COMPARED_FIGURES).
+    changes: dict = field(default_factory=dict)
+    # The work targets of the year and how far each is reached (targets.progress).
+    targets: list[Progress] = field(default_factory=list)
     streets: list = field(default_factory=list)
     # The charts' unit (reports.levels: committee, street or district) and their captions.
     level: str = RowLevel.COMMITTEE
@@ -246,9 +292,7 @@ CAPTIONS = {
     RowLevel.COMMITTEE: {
         "committees": gettext_lazy("Committees by street and status"),
         "budget": gettext_lazy("Budget by street: district and street shares (yuan)"),
-        "area": gettext_lazy(
-            "Premises area per operating committee against the standard (m²)"
-        ),
+        "area": gettext_lazy("Premises area per operating committee against the standard (m²)"),
     },
     RowLevel.STREET: {
         "committees": gettext_lazy("Committees by street and status"),
@@ -264,6 +308,15 @@ CAPTIONS = {
 
 
 def _compute(year: int, quarter: int, user, today: datetime.date) -> Dashboard:
+    data = _compute_year(year, quarter, user, today)
+    # Last year's key figures, for the change (the same reports and selectors, a year back).
+    last = _compute_year(year - 1, quarter, user, today).figures
+    data.changes = figure_changes(data.figures, last)
+    data.targets = progress(user, year, default_as_of(year, today))
+    return data
+
+
+def _compute_year(year: int, quarter: int, user, today: datetime.date) -> Dashboard:
     level = level_for(scope_size(user))
     figures = KeyFigures()
     charts: dict = {}

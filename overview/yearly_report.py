@@ -55,6 +55,8 @@ from reports.registry import get_report_class
 from scoping.rules import scope_queryset
 from staffing.models import Subject, TrainingClass
 from staffing.selectors import qualified_counts, training_between, vacancies
+from targets.indicators import get_indicator
+from targets.progress import completion, target_for
 
 from .basic_situation import amount, as_of_text, basic_situation_sections, report_url
 
@@ -99,11 +101,32 @@ def number_sections(sections: list[Section]) -> list[Section]:
     return sections
 
 
-def target_sentence(indicator: str, *, year: int, user, value) -> str | None:
-    """── LEAD: progress against the year's target (工作目标: one-stop service "28 by the end
-    of the year", centres...), from the Targets another helper builds. Until it is wired the
-    text says nothing of targets: no target is invented here."""
-    return None
+def target_sentence(indicator: str, *, year: int, user, value, day) -> Sentence | None:
+    """Progress against the year's work target on ``indicator`` (a code of
+    :mod:`targets.indicators`) for the text's scope (the district's target, or the
+    street's), with ``value`` the figure the text has just given; None without a target: no
+    target is invented."""
+    target = target_for(user, year, indicator)
+    if target is None:
+        return None
+    text = _(
+        "The target for %(year)s is %(target)s %(unit)s; %(value)s %(unit)s reached as of "
+        "%(date)s, %(percent)s%% of the target."
+    )
+    percent = completion(value, target)
+    values = {
+        "year": year,
+        "target": grouped(target),
+        "value": grouped(value),
+        "date": as_of_text(day),
+        "percent": grouped(percent, 1) if percent is not None else "—",
+        "unit": get_indicator(indicator).unit,
+    }
+    link = (
+        _("Progress against the work targets"),
+        report_url("targets", year, as_of=day.isoformat()),
+    )
+    return Sentence(text % values, [link])
 
 
 # 二、主要特点 -------------------------------------------------------------------------------------
@@ -210,7 +233,7 @@ def one_stop_section(*, year, user, day) -> Section | None:
         admin_list("communities.committee", one_stop_since__lte=day.isoformat()),
     )
     paragraphs = [Sentence(text % values, [link])]
-    target = target_sentence("one-stop", year=year, user=user, value=counts["total"])
+    target = target_sentence("one_stop", year=year, user=user, value=counts["total"], day=day)
     if target:
         paragraphs.append(target)
     return Section(heading=_("One-stop service"), paragraphs=paragraphs)

@@ -20,6 +20,14 @@ class ReportParametersForm(forms.Form):
         choices=[("", "—"), (1, "1"), (2, "2"), (3, "3"), (4, "4")],
     )
 
+    compare = forms.BooleanField(
+        label=_("Compare with the same period last year"),
+        required=False,
+        help_text=_(
+            "Adds last year's figure, the change and the change in per cent beside every figure."
+        ),
+    )
+
     def __init__(self, *args, user, report_class=None, year=None, quarter=None, **kwargs):
         """``year`` and ``quarter`` start the fields (the views give
         :func:`reports.registry.default_period`)."""
@@ -32,6 +40,8 @@ class ReportParametersForm(forms.Form):
             self.fields["quarter"].initial = quarter or 4
         if report_class is not None:
             self.fields.update(report_class.form_fields(user))
+        # The comparison last, after the report's own parameters.
+        self.fields["compare"] = self.fields.pop("compare")
 
 
 class YearForm(forms.Form):

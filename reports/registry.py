@@ -32,6 +32,17 @@ if TYPE_CHECKING:  # the geography, reached at run time through scoping.rules
     from communities.models import District
 
 
+def year_before(value):
+    """A parameter of last year's report: a date moved back one year (29 February to the
+    28th), anything else unchanged."""
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        try:
+            return value.replace(year=value.year - 1)
+        except ValueError:
+            return value.replace(year=value.year - 1, day=28)
+    return value
+
+
 def person_name(user) -> str:
     """``user``'s real name as the bureau writes it (王小明, Jane Smith), else the username."""
     first = (getattr(user, "first_name", "") or "").strip()
@@ -53,6 +64,7 @@ class ColumnKind:
     AREA = "area"
     DECIMAL = "decimal"
     PERCENT = "percent"  # per cent, a Decimal the report rounds once (66.7 for 2 of 3)
+    POINTS = "points"  # a change of a percentage, in percentage points (one decimal)
     TEXT = "text"
 
 
@@ -117,9 +129,18 @@ class Report:
         return {}
 
     def __init__(
-        self, *, user, year: int, quarter: int | None = None, district=None, **options
+        self,
+        *,
+        user,
+        year: int,
+        quarter: int | None = None,
+        district=None,
+        compare: bool = False,
+        **options,
     ):
         self.user = user
+        # Show the same period of last year beside every figure (reports.comparison).
+        self.compare = bool(compare)
         # A district the page is narrowed to (reports.levels): it names the reporting unit.
         self.district = district
         self.year = int(year)
@@ -130,6 +151,17 @@ class Report:
             raise ReportError(_("This report needs a quarter."))
         self.options = options
         self.generated_at = timezone.localtime()
+
+    def last_year(self) -> Report:
+        """The same report for the year before: the same quarter, the same parameters (a
+        date among them moved back a year), without the comparison (reports.comparison)."""
+        return type(self)(
+            user=self.user,
+            year=self.year - 1,
+            quarter=self.quarter,
+            district=self.district,
+            **{name: year_before(value) for name, value in self.options.items()},
+        )
 
     # Helpers for subclasses -------------------------------------------------------------
     def scoped(self, queryset):
@@ -199,7 +231,7 @@ class Report:
         """Column by column sums of ``values`` (text and percentages are not added)."""
         totals = {}
         for column in columns:
-            if column.kind in (ColumnKind.TEXT, ColumnKind.PERCENT):
+            if column.kind in (ColumnKind.TEXT, ColumnKind.PERCENT, ColumnKind.POINTS):
                 continue
             zero = Decimal(0) if column.kind != ColumnKind.INTEGER else 0
             totals[column.key] = sum((v.get(column.key) or zero for v in values), zero)
@@ -231,7 +263,9 @@ class Report:
         """The report by street and district for the whole scope: a fixed number of
         queries, and as many rows as streets and districts (never one per committee)."""
         streets = list(
-            self.scoped(street_model().objects.select_related("district")).order_by("sort_order", "code")
+            self.scoped(street_model().objects.select_related("district")).order_by(
+                "sort_order", "code"
+            )
         )
         per_street = self.street_values()
         empty = self.combine([])

@@ -20,6 +20,7 @@ from openpyxl.utils import get_column_letter
 
 from scoping.spreadsheets import safe_text, style_header
 
+from .comparison import with_last_year
 from .documents import Document
 from .registry import ColumnKind, Report, Row, RowLevel
 
@@ -29,6 +30,7 @@ NUMBER_FORMATS = {
     ColumnKind.AREA: "#,##0.00",
     ColumnKind.DECIMAL: "#,##0.00",
     ColumnKind.PERCENT: "0.0%",
+    ColumnKind.POINTS: "0.0",
 }
 
 
@@ -82,6 +84,8 @@ def display_value(value, kind: str) -> str:
         return formats.number_format(value, 2, force_grouping=True)
     if kind == ColumnKind.PERCENT:
         return formats.number_format(value, 1) + "%"  # already per cent, rounded once
+    if kind == ColumnKind.POINTS:
+        return formats.number_format(value, 1)
     return str(value)
 
 
@@ -106,6 +110,7 @@ def html_context(
     report: Report, *, level: str = RowLevel.COMMITTEE, district=None, link=None
 ) -> dict:
     """What the report page shows. ``link(row)`` gives the address a summary row leads to."""
+    report = with_last_year(report)
     columns = report.columns()
     rows = page_rows(report, level=level, district=district)
     return {
@@ -159,6 +164,7 @@ def render_xlsx(report: Report) -> bytes:
     their type with thousands separators (two decimals for money and area); printed
     landscape on A4, fitted to the page width, with the user and the date in the footer.
     """
+    report = with_last_year(report)
     columns = report.columns()
     rows = report.rows()
     workbook = Workbook()
@@ -278,6 +284,7 @@ def render_csv(report: Report) -> bytes:
     The title and the head lines (period, unit of measure) first, then the header and the
     rows with plain numbers (no separators, so that the file reads back as numbers).
     """
+    report = with_last_year(report)
     columns = report.columns()
     buffer = io.StringIO()
     writer = csv.writer(buffer)

@@ -116,11 +116,12 @@ class StaffingReport(Report):
             return self._rows
         columns = self.columns()
 
-        def row(label, counts, level):
+        def row(label, counts, level, **extra):
             return Row(
                 label=label,
                 values={c.key: (counts or {}).get(c.key) or 0 for c in columns},
                 level=level,
+                extra=extra,
             )
 
         district = self._level(None)
@@ -135,7 +136,14 @@ class StaffingReport(Report):
         for street in self.streets():
             rows.append(row(street.name, streets.get(street.pk), RowLevel.STREET))
             for committee in by_street.get(street.pk, []):
-                rows.append(row(committee.name, committees.get(committee.pk), RowLevel.COMMITTEE))
+                rows.append(
+                    row(
+                        committee.name,
+                        committees.get(committee.pk),
+                        RowLevel.COMMITTEE,
+                        committee_id=committee.pk,
+                    )
+                )
         self._rows = rows
         return rows
 

@@ -136,11 +136,21 @@ def qualified_counts(*, year: int, user, group_by: str | None = "committee", day
     return result
 
 
-def training_between(*, start: datetime.date, end: datetime.date, user, by_subject=False):
+def training_between(
+    *,
+    start: datetime.date,
+    end: datetime.date,
+    user,
+    by_subject=False,
+    subject: str | None = None,
+    group_by: str | None = None,
+):
     """Classes and trainee-times of the classes held from ``start`` to ``end`` (both
     included), counted like the staffing table (a trainee-time under the committee where the
     person was posted on the day of the class; a class counts when someone of the scope
-    attended it): ``{subject or None: {"classes", "trainee_times"}}``, one query."""
+    attended it): ``{subject or None: {"classes", "trainee_times"}}``, one query. Only the
+    classes of ``subject`` when given; ``group_by`` (a lookup on the posting, such as
+    ``"committee__street"``) keys the counts by street instead of by subject."""
     class_date = F("person__attendances__training_class__date")
     postings = scope_queryset(Posting.objects.all(), user).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=class_date),
@@ -148,9 +158,11 @@ def training_between(*, start: datetime.date, end: datetime.date, user, by_subje
         person__attendances__training_class__date__lte=end,
         start_date__lte=class_date,
     )
+    if subject is not None:
+        postings = postings.filter(person__attendances__training_class__subject=subject)
     return _grouped(
         postings,
-        "person__attendances__training_class__subject" if by_subject else None,
+        "person__attendances__training_class__subject" if by_subject else group_by,
         classes=Count("person__attendances__training_class", distinct=True),
         trainee_times=Count("person__attendances", distinct=True),
     )

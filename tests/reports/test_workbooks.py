@@ -13,6 +13,7 @@ from django.urls import reverse
 from reports.registry import REPORTS, ColumnKind, RowLevel, get_report_class
 from reports.rendering import HEADER_ROW, NUMBER_FORMATS, render_csv, render_xlsx
 from scoping.rules import SYSTEM
+from targets.indicators import INDICATORS
 
 IDENTIFIERS = [r.identifier for r in REPORTS]
 # The demo's district totals that the brief gives, per report and column.
@@ -34,6 +35,10 @@ BRIEF_TOTALS = {
 NOT_ADDITIVE = {
     "area_per_committee", "classes", "share", "trainees", "party_city_district",
     "party_street_match", "average",
+    # The targets table: classes counted once for the district; the district's targets are
+    # its own, not the sum of the streets'.
+    "it_classes_actual",
+    *(f"{i.code}_{part}" for i in INDICATORS for part in ("target", "percent")),
 }  # fmt: skip
 
 

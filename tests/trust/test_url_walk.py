@@ -56,6 +56,7 @@ MODEL_KINDS = {
     "returns.quarterdeadline": "standard",
     "returns.quarterlyreturn": "return",
     "returns.returnevent": "log",
+    "targets.target": "register",
 }
 # Administration of the system itself: the administrator only (users, groups, lockouts).
 SYSTEM_MODELS = {

@@ -6,7 +6,7 @@ from django.utils.translation import gettext as _
 
 # Each app that has reference data puts a ``load(context)`` in its ``demo.py``; they run in
 # this order, each given what the earlier ones returned (streets, committees, ...).
-DEMO_MODULES = ["staffing.demo", "facilities.demo", "budgets.demo", "returns.demo"]
+DEMO_MODULES = ["staffing.demo", "facilities.demo", "budgets.demo", "returns.demo", "targets.demo"]
 
 
 class Command(BaseCommand):

@@ -19,8 +19,13 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="FILE.xlsx")
         parser.add_argument("--user", help="write the report as this user sees it")
         parser.add_argument("--scenario", help="budget scenario (funding report)")
+        parser.add_argument(
+            "--compare",
+            action="store_true",
+            help="add the same period last year, the change and the change in per cent",
+        )
 
-    def handle(self, *args, name, year, quarter, output, user, scenario, **options):
+    def handle(self, *args, name, year, quarter, output, user, scenario, compare, **options):
         if not output.lower().endswith(".xlsx"):
             raise CommandError(_("The output file must end in .xlsx."))
         target = Path(output)
@@ -32,6 +37,8 @@ class Command(BaseCommand):
             if account is None:
                 raise CommandError(_("No active user “%(name)s”.") % {"name": user})
         extra = {"scenario": scenario} if scenario else {}
+        if compare:
+            extra["compare"] = True
         try:
             report_class = get_report_class(name)
             report = report_class(user=account, year=year, quarter=quarter, **extra)
