@@ -125,6 +125,10 @@ def _review_post(request, year, quarter, street, status):
     user = request.user
     one = request.POST.get("approve_one")
     action = "approve" if one else request.POST.get("action")
+    if not action:
+        # A post without a button (Enter in an old page, a bare reload): nothing to do.
+        messages.error(request, _("Choose what to do with the ticked returns."))
+        return _render(request, year=year, quarter=quarter, street=street, status=status)
     if action not in REVIEW_ACTIONS:
         raise Http404(_("Unknown action."))
     all_selected = bool(request.POST.get("all_shown")) and not one

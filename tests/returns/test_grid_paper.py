@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from imports.services import import_file
 from returns import figures, workflow
-from returns.models import FIGURES, QuarterlyReturn, ReturnEvent, ReturnStatus
+from returns.models import FIGURES, QuarterlyReturn, ReturnEvent, ReturnStatus, ValidationRule
 from returns.workflow import WorkflowError, return_approve, return_send_back, return_submit
 
 from .conftest import grid_data, prefixes
@@ -311,9 +311,19 @@ def test_totals_and_changes_are_computed_on_the_server(nanhu, demo):
     line = next(li for li in page.context["lines"] if li["row"].committee.name == "南湖东路社区")
     households = line["cells"][0]
     assert households["previous"] == 2468 and households["change_text"] == "+12"
-    assert '上季 2,468 <span class="delta">+12</span>' in html
-    # The rules' warning (more households than the planning standard) highlights the cell.
-    assert households["state"] == "outside" and "户数超过社区规划标准。" in households["reasons"]
+    assert '上季度 2,468 <span class="delta">+12</span>' in html
+    # A rule's warning highlights the cells it reads (here a rule an administrator adds:
+    # households may not grow from last quarter; 南湖东路's grew by 12).
+    ValidationRule.objects.create(
+        name="户数不应增加",
+        expression="households <= prev_households",
+        severity="warning",
+        message="户数比上季度增加。",
+    )
+    again = _client.get(grid_url(street))
+    line = next(li for li in again.context["lines"] if li["row"].committee.name == "南湖东路社区")
+    households = line["cells"][0]
+    assert households["state"] == "outside" and "户数比上季度增加。" in households["reasons"]
 
 
 # 6. Submitting asks first, and says what will not be submitted ----------------------------

@@ -526,3 +526,14 @@ def test_queries_do_not_grow_with_returns(clients, demo, django_assert_max_num_q
         QuarterlyReturn.objects.filter(pk__in=twenty_five, status=ReturnStatus.APPROVED).count()
         == 25
     )
+
+
+@pytest.mark.django_db
+def test_a_post_without_an_action_changes_nothing_and_says_so(clients):
+    from returns.models import QuarterlyReturn
+
+    before = list(QuarterlyReturn.objects.values_list("pk", "status", "version"))
+    response = clients["clerk"].post("/returns/2006/4/review/", {})
+    assert response.status_code == 200
+    assert "请选择要对所勾选报表进行的操作" in response.content.decode()
+    assert list(QuarterlyReturn.objects.values_list("pk", "status", "version")) == before
