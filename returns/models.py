@@ -94,7 +94,14 @@ class QuarterlyReturn(models.Model):
         _("resident population"), null=True, blank=True, validators=FIGURE_VALIDATORS
     )
     volunteers = models.IntegerField(
-        _("volunteers"), null=True, blank=True, validators=FIGURE_VALIDATORS
+        _("volunteers"),
+        null=True,
+        blank=True,
+        validators=FIGURE_VALIDATORS,
+        help_text=_(
+            "Every volunteer the committee has registered, not only those holding a "
+            "volunteer post on the staff roster."
+        ),
     )
     activities = models.IntegerField(
         _("activities held"), null=True, blank=True, validators=FIGURE_VALIDATORS

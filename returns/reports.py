@@ -173,6 +173,15 @@ class QuarterlyReport(Report):
                 )
             )
         ]
+        notes.append(
+            str(
+                _(
+                    "Volunteers here are every volunteer the committees have registered, as "
+                    "their returns report them; the staffing table's volunteers are only the "
+                    "people holding a volunteer post on the staff roster."
+                )
+            )
+        )
         approved, expected = self.counts()
         if approved < expected:
             notes.append(

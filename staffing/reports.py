@@ -161,6 +161,11 @@ class StaffingReport(Report):
                 "operators are staff in post on 31 December holding a recorded operator's "
                 "qualification then (not the exam)."
             ),
+            gettext(
+                "Volunteers are the people holding a volunteer post on the staff roster; the "
+                "quarterly returns report every volunteer a committee has registered, a "
+                "larger figure counted differently."
+            ),
         ]
 
 

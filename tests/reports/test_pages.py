@@ -173,3 +173,25 @@ def test_admin_header_and_index_lead_to_the_dashboard(clients):
     body = clients["clerk"].get(reverse("admin:index")).content.decode()
     assert '<div id="site-name"><a href="/">' in body
     assert "工作台" in body
+
+
+@pytest.mark.django_db
+def test_the_two_volunteer_figures_say_which_is_which(clients):
+    """The roster's volunteers (people in a volunteer post) and the returns' volunteers (all
+    a committee has registered) are different figures for the same date: each page that
+    shows one says which it is and that the other is counted differently."""
+    from returns.models import QuarterlyReturn
+
+    home = clients["clerk"].get("/")
+    roster = home.context["figures"].volunteers
+    assert roster > 0
+    assert f"名册中担任义工岗位的{roster}人" in home.content.decode()
+    reported = sum(
+        r.volunteers or 0
+        for r in QuarterlyReturn.objects.filter(year=2006, quarter=4, status="approved")
+    )
+    assert reported != roster  # the two figures of the brief's data differ (998 and 101)
+    quarterly = clients["clerk"].get("/reports/quarterly/?year=2006&quarter=4").content.decode()
+    assert "本表义工人数为各社区登记的全部义工" in quarterly
+    staffing = clients["clerk"].get("/reports/staffing/?year=2006").content.decode()
+    assert "义工指名册中担任义工岗位的人员" in staffing
