@@ -77,6 +77,11 @@ def test_send_back_fix_resubmit_and_bulk_approve(page, live_server, demo_account
     shoot(page, "review-5-street-fixing")
     with page.expect_navigation():
         page.click("button[value=submit_selected]")
+    # The grid asks first, listing what will be submitted; confirm.
+    confirm = page.locator("#confirm-submit")
+    assert "长虹社区" in confirm.locator(".will").inner_text()
+    with page.expect_navigation():
+        confirm.locator("button.primary").click()
     shoot(page, "review-6-street-resubmitted")
     item = QuarterlyReturn.objects.get(committee=changhong, year=YEAR, quarter=QUARTER)
     assert item.status == ReturnStatus.SUBMITTED and item.volunteers == fixed
