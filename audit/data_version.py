@@ -195,9 +195,10 @@ def background_refresh() -> bool:
 
 
 def stale_seconds() -> int:
-    """How long a previous figure may be shown while its refresh is queued or running;
-    past it (a worker down or far behind) the reader computes itself."""
-    return getattr(settings, "SUMMARIES_STALE_SECONDS", 300)
+    """How long a previous figure may be shown while its refresh waits in the queue, or
+    runs without finishing a summary; past it (a worker down or far behind) the reader
+    computes itself."""
+    return getattr(settings, "SUMMARIES_STALE_SECONDS", 60)
 
 
 def slot_key(parts: tuple, language: str | None = None) -> str:
@@ -334,6 +335,7 @@ def refresh_all() -> int:
             refresher = REFRESHERS.get(name)
             if refresher is None:
                 continue
+            cache.set(RUNNING_KEY, time.time(), stale_seconds())  # alive: a heartbeat per slot
             token = _must_be_fresh.set(True)
             try:
                 with translation.override(language):

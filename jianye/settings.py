@@ -315,13 +315,13 @@ CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
 # After a committed change the task worker recomputes the summaries readers have asked for
 # (audit.data_version.refresh_summaries, queued once per burst of changes); a reader meanwhile gets
 # the previous figures marked as being updated. SUMMARIES_REFRESH=request computes them in
-# the request instead (no worker running). SUMMARIES_STALE_SECONDS: how long the previous
-# figures may be shown while the refresh is queued or running (a worker down or far behind:
-# the reader then computes them itself).
+# the request instead (no worker running). SUMMARIES_STALE_SECONDS (60): how long the
+# previous figures may be shown while the refresh waits in the queue or runs without
+# finishing a summary (a worker down or far behind: the reader then computes them itself).
 SUMMARIES_REFRESH = os.environ.get("SUMMARIES_REFRESH", "worker").strip() or "worker"
 if SUMMARIES_REFRESH not in ("worker", "request"):
     raise ImproperlyConfigured("SUMMARIES_REFRESH must be 'worker' or 'request'.")
-SUMMARIES_STALE_SECONDS = env_int("SUMMARIES_STALE_SECONDS", 300)
+SUMMARIES_STALE_SECONDS = env_int("SUMMARIES_STALE_SECONDS", 60)
 
 # Background work through the Tasks API (django-tasks, with django-tasks-db's database
 # backend: the queue is a table, the worker is ``manage.py db_worker``). Admin imports of
