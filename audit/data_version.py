@@ -163,6 +163,7 @@ SLOT_SECONDS = 7 * 24 * 3600  # a slot nobody reads for a week is forgotten
 INDEX_KEY = "summaries:index"
 PENDING_KEY = "summaries:refresh-pending"
 RUNNING_KEY = "summaries:refresh-running"
+DONE_KEY = "summaries:refreshed"  # (version, day) of the last finished refresh
 INDEX_SIZE = 500  # the slots the worker keeps fresh (the most recently added)
 
 # Set while computing a value: a summary read inside it is computed fresh, never stale
@@ -234,9 +235,12 @@ def _store(key: str, *, version: str, stamp, value, recipe) -> dict:
     return entry
 
 
-def _refresh_due() -> bool:
-    """True when a refresh is queued or running and not overdue (else queue one now and say
-    whether it may still be awaited)."""
+def _refresh_due(version: str) -> bool:
+    """True when a refresh is queued or running and not overdue, or queued now. False when
+    one is overdue, or when one already ran for this version today and left the slot stale
+    (its recipe could not be computed by the worker): the reader then computes."""
+    if cache.get(DONE_KEY) == (version, timezone.localdate().isoformat()):
+        return False
     now = time.time()
     for flag in (PENDING_KEY, RUNNING_KEY):
         since = cache.get(flag)
@@ -268,7 +272,7 @@ def read(parts: tuple, compute: Callable, *, recipe=None, stamp=None) -> Cached:
         and background_refresh()
     ):
         _remember(key, recipe)
-        if _refresh_due():
+        if _refresh_due(version):
             again = cache.get(key)  # an immediate task backend may have refreshed it already
             if again is not None and again["version"] == version and again["stamp"] == stamp:
                 return Cached(again["value"], again["computed_at"])
@@ -315,8 +319,9 @@ def user_for_scope(user_id, scope: str):
 
 
 def refresh_all() -> int:
-    """Recompute every slot of the index whose version is not the current one (the task's
-    body; also callable in-process). Returns how many were computed."""
+    """Bring every slot of the index to the current version and day (the task's body; also
+    callable in-process): each recipe is read again in must-be-fresh mode, which computes
+    only what is stale. Returns how many slots were computed."""
     cache.delete(PENDING_KEY)  # a change from now on queues another run
     cache.set(RUNNING_KEY, time.time(), stale_seconds())
     done = 0
@@ -329,8 +334,6 @@ def refresh_all() -> int:
             if entry is None:
                 continue  # expired: forgotten
             kept[key] = (recipe, language)
-            if entry["version"] == version:
-                continue
             name, arguments = recipe
             refresher = REFRESHERS.get(name)
             if refresher is None:
@@ -340,7 +343,8 @@ def refresh_all() -> int:
             try:
                 with translation.override(language):
                     refresher(**dict(arguments))
-                done += 1
+                after = cache.get(key)
+                done += after is not None and after["computed_at"] != entry["computed_at"]
             except Exception:
                 logger.exception("Could not recompute the summary %s", recipe)
             finally:
@@ -350,6 +354,7 @@ def refresh_all() -> int:
             cache.set(
                 INDEX_KEY, {k: v for k, v in current.items() if k in kept or k not in index}, None
             )
+        cache.set(DONE_KEY, (version, timezone.localdate().isoformat()), None)
     finally:
         cache.delete(RUNNING_KEY)
     return done

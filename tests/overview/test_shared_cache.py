@@ -10,9 +10,11 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from django.conf import settings as django_settings
+from django.core.cache import cache
 from django.utils.translation import get_language
 from django_tasks_db.models import DBTaskResult
 
@@ -216,3 +218,29 @@ def test_a_refresh_overdue_is_computed_by_the_reader(worker_mode, settings, user
     after = dashboard(year=2006, user=clerk)
     assert after.updating_since is None
     assert after.figures.households == before.figures.households + 100
+
+
+def test_the_next_day_the_worker_computes_the_new_days_dashboard(worker_mode, users):
+    """The data did not change, the day did: the previous day's dashboard is shown marked,
+    and the worker's run computes today's."""
+    clerk = users["clerk"]
+    dashboard(year=2006, user=clerk)
+    slot = data_version.slot_key(("dashboard", 2006, "all"))
+    entry = cache.get(slot)
+    cache.set(slot, {**entry, "stamp": "2006-12-31"})  # as if computed yesterday
+    assert dashboard(year=2006, user=clerk).updating_since is not None
+    assert queued_refreshes() == 1
+    assert refresh_summaries.call()["computed"] >= 1
+    assert dashboard(year=2006, user=clerk).updating_since is None
+
+
+def test_a_slot_the_worker_cannot_compute_is_computed_by_the_reader(worker_mode, users):
+    """A refresh that ran for this version and left a slot stale (its user gone, say) does
+    not leave its readers with old figures: they compute them."""
+    clerk = users["clerk"]
+    dashboard(year=2006, user=clerk)
+    data_version._bump("default")
+    assert dashboard(year=2006, user=clerk).updating_since is not None
+    with mock.patch.dict(data_version.REFRESHERS, {"dashboard": lambda **kwargs: None}):
+        refresh_summaries.call()
+    assert dashboard(year=2006, user=clerk).updating_since is None
