@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-pages loadtest generatedata clean
+.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-pages bench-firstrequest loadtest generatedata clean
 
 # The task worker (manage.py db_worker: big imports) runs in the background beside the
 # server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
@@ -90,10 +90,16 @@ bench-imports: $(VENV)/.installed
 bench-exports: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.exports --rows 100000
 
+# No slow first request (issue 17): the first dashboard and funding request after a change,
+# summaries recomputed by a real db_worker against the old on-demand path, interleaved.
+BENCH_FIRSTREQUEST_ARGS ?=
+bench-firstrequest: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.firstrequest $(BENCH_FIRSTREQUEST_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles
 
 # Every benchmark in one command (PostgreSQL): budget, pages and report downloads at
 # province size, imports, exports. Each prints its baseline and ratios; pages write their
 # table to docs/benchmarks.md.
-bench-all: bench bench-pages bench-imports bench-exports
+bench-all: bench bench-pages bench-imports bench-exports bench-firstrequest

@@ -255,7 +255,7 @@ class ApprovedComparison:
 
 
 def approved_comparison(
-    *, year: int, user, current: BudgetResult | None = None
+    *, year: int, user, current: BudgetResult | None = None, budget=None
 ) -> ApprovedComparison | None:
     """The approved budget of ``year`` beside the budget computed now, within ``user``'s
     scope; None when the year has no approved budget.
@@ -264,9 +264,10 @@ def approved_comparison(
     when the caller has it already. A committee's approved line is shown under the street it
     was counted under then, and its current figures under the street it is counted under
     now; when those differ (it moved), it appears in both, each side with its own figures,
-    so every street's figures are the sums of its rows.
+    so every street's figures are the sums of its rows. ``budget``: the year's
+    :func:`latest_approved`, when the caller has it already.
     """
-    budget = latest_approved(year)
+    budget = budget if budget is not None else latest_approved(year)
     if budget is None:
         return None
     if current is None:

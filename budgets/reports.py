@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy
 from reports.registry import Column, ColumnKind, Report, ReportError, Row, RowLevel, register
 from scoping.rules import scope_queryset
 
-from .approval import ApprovedComparison, approved_comparison
+from .approval import ApprovedComparison, approved_comparison, latest_approved
 from .calculations import BudgetResult, budget_compute
 from .models import Scenario
 
@@ -65,6 +65,18 @@ class FundingReport(Report):
         return self._result
 
     @property
+    def approved_budget(self):
+        """The year's approved budget the table sets beside the current figures (None with a
+        scenario, or before the year is approved): one query, without computing the budget,
+        so that a page showing the cached summary does not compute the province's budget
+        only to know its columns."""
+        if not hasattr(self, "_approved_budget"):
+            self._approved_budget = (
+                None if self.scenario is not None else latest_approved(self.year)
+            )
+        return self._approved_budget
+
+    @property
     def comparison(self) -> ApprovedComparison | None:
         """The year's approved budget beside the current figures (None with a scenario, or
         before the year is approved): the table then has its approved and difference
@@ -72,8 +84,13 @@ class FundingReport(Report):
         if self._comparison is False:
             self._comparison = (
                 None
-                if self.scenario is not None
-                else approved_comparison(year=self.year, user=self.user, current=self.result)
+                if self.approved_budget is None
+                else approved_comparison(
+                    year=self.year,
+                    user=self.user,
+                    current=self.result,
+                    budget=self.approved_budget,
+                )
             )
         return self._comparison
 
@@ -103,7 +120,7 @@ class FundingReport(Report):
                         ColumnKind.MONEY,
                     ),
                 ]
-                if self.comparison is not None
+                if self.approved_budget is not None
                 else []
             ),
         ]
@@ -252,8 +269,8 @@ class FundingReport(Report):
                 "only; they are not part of the formula total."
             ),
         ]
-        if self.comparison is not None:
-            budget = self.comparison.budget
+        if self.approved_budget is not None:
+            budget = self.approved_budget
             notes.append(
                 _(
                     "Total, approved: the %(year)s budget as approved by %(who)s on %(when)s "

@@ -17,6 +17,10 @@ read here and only here:
   ``jianye/routers.py`` and docs/deploy.md).
 - ``IMPORT_BACKGROUND_ROWS``: files with more data rows than this (default 2000) are checked
   and imported by the task worker (``manage.py db_worker``) instead of in the request.
+- ``CACHE_URL`` (or ``REDIS_URL``): the shared cache of computed summaries (redis://...,
+  file:///path; default a file cache under ``var/cache``); ``SUMMARIES_REFRESH``
+  (``worker``: the task worker recomputes them after a change; ``request``: on demand),
+  ``SUMMARIES_STALE_SECONDS``.
 - ``BUREAU_NAME``: the issuing office (制表机关) the report tables name (default 建邺区民政局).
 - ``EMAIL_HOST`` (and Django's other ``EMAIL_*``), ``DEFAULT_FROM_EMAIL``, ``SITE_URL``: the
   e-mail that goes with notices; the console with ``DEBUG`` and no ``EMAIL_HOST``.
@@ -268,6 +272,56 @@ IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
 # Formula-like text is neutralised by ScopedResource.export_field (scoping.spreadsheets),
 # which keeps numbers as numbers; the library's own escaping would turn every cell to text.
+
+# The cache: computed summaries (the dashboard, the reports' summaries: audit.data_version)
+# shared by every process, so that what the task worker computes after a change is what
+# the web processes read. CACHE_URL (or REDIS_URL) chooses it:
+# - redis://host:6379/1 (or rediss://): Django's own RedisCache (production, several
+#   machines; the ``redis`` package);
+# - file:///path: a FileBasedCache in that folder; locmem:// : per process (no sharing);
+# - unset: a FileBasedCache under var/cache: shared by the processes of one machine (the
+#   web server and db_worker of `make run`), with no server to install and no table to
+#   create; chosen over Django's DatabaseCache because on SQLite each cache write would
+#   wait for the one writer's lock (a background import holds it for minutes).
+CACHE_URL = (os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or "").strip()
+
+
+def cache_from_url(url: str) -> dict:
+    if not url:
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    scheme = url.split(":", 1)[0].lower()
+    if scheme in ("redis", "rediss", "unix"):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if scheme == "file":
+        return {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": url.removeprefix("file://"),
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    if scheme == "locmem":
+        return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    raise ImproperlyConfigured(
+        f"CACHE_URL {url!r}: use redis://host:port/db, file:///path or locmem://"
+    )
+
+
+CACHES = {"default": cache_from_url(CACHE_URL)}
+# Keys are prefixed with CACHE_KEY_PREFIX (default none): sites sharing one Redis keep apart.
+CACHES["default"]["KEY_PREFIX"] = os.environ.get("CACHE_KEY_PREFIX", "")
+# After a committed change the task worker recomputes the summaries readers have asked for
+# (audit.data_version.refresh_summaries, queued once per burst of changes); a reader meanwhile gets
+# the previous figures marked as being updated. SUMMARIES_REFRESH=request computes them in
+# the request instead (no worker running). SUMMARIES_STALE_SECONDS (60): how long the
+# previous figures may be shown while the refresh waits in the queue or runs without
+# finishing a summary (a worker down or far behind: the reader then computes them itself).
+SUMMARIES_REFRESH = os.environ.get("SUMMARIES_REFRESH", "worker").strip() or "worker"
+if SUMMARIES_REFRESH not in ("worker", "request"):
+    raise ImproperlyConfigured("SUMMARIES_REFRESH must be 'worker' or 'request'.")
+SUMMARIES_STALE_SECONDS = env_int("SUMMARIES_STALE_SECONDS", 60)
 
 # Background work through the Tasks API (django-tasks, with django-tasks-db's database
 # backend: the queue is a table, the worker is ``manage.py db_worker``). Admin imports of

@@ -9,3 +9,11 @@ class OverviewConfig(AppConfig):
 
     name = "overview"
     verbose_name = _("Overview")
+
+    def ready(self):
+        from audit.data_version import register_refresher
+
+        from .dashboard import refresh_dashboard
+
+        # The task worker recomputes each scope's dashboard after a change.
+        register_refresher("dashboard", refresh_dashboard)

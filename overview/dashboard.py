@@ -10,9 +10,10 @@ whatever the number of committees, postings or premises. The reports' parts are 
 summaries (by street; by district for a province, see :mod:`reports.levels`), and the
 charts show streets, or districts when there are too many streets, as those pages do.
 
-The whole dashboard is cached per year, quarter, day and scope under the registers' data
-version (:mod:`audit.data_version`): any committed change to a register or a return makes
-the next request compute it again, so it is never stale.
+The whole dashboard is cached per year and scope under the registers' data version and the
+day (:mod:`audit.data_version`): after any committed change to a register or a return the
+task worker computes it again; until it is done a reader sees the previous figures marked as
+being updated, never figures of another version presented as current.
 
 Chart data is plain JSON-ready data (money as decimal strings, never floats), embedded in
 the page with ``json_script`` and drawn by ``static/js/dashboard.js``.
@@ -20,6 +21,7 @@ the page with ``json_script`` and drawn by ``static/js/dashboard.js``.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,7 +31,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from audit.data_version import cached, scope_key
+from audit.data_version import read, scope_key
 from budgets.models import PartyAffairsAllocation
 from communities.models import CommitteeStatus
 from facilities.selectors import committees_with_area, quantize_area
@@ -157,6 +159,9 @@ class Dashboard:
     # The charts' unit (reports.levels: committee, street or district) and their captions.
     level: str = RowLevel.COMMITTEE
     captions: dict = field(default_factory=dict)
+    # Set when these are the previous figures, shown while the task worker computes the
+    # new ones after a change (audit.data_version.read): when they were computed.
+    updating_since: datetime.datetime | None = None
 
 
 def _units(summary, level) -> list:
@@ -340,13 +345,38 @@ def _compute_year(year: int, quarter: int, user, today: datetime.date) -> Dashbo
 def dashboard(*, year: int, user, today: datetime.date | None = None) -> Dashboard:
     """Key figures and chart data of ``year`` as ``user`` may see them.
 
-    Computed once per year, quarter, day and scope while the registers do not change, and
-    kept in Django's cache (audit.data_version): the first request after a change pays for
-    the province's budget and aggregates, the ones after it read them back.
+    Kept per year and scope (and language) in the shared cache (audit.data_version), for the
+    data version and the day it was computed for. After a committed change the task worker
+    computes it afresh (``refresh_dashboard``); a reader who comes before it is done gets
+    the previous figures with ``updating_since`` set (the page says they are being
+    updated and from when). Only a scope never computed before is computed in the request.
     """
+    explicit_day = today
     today = today or timezone.localdate()
     quarter = quarter_of_interest(year, today)
-    return cached(
-        ("dashboard", year, quarter, today.isoformat(), scope_key(user)),
+    found = read(
+        ("dashboard", year, scope_key(user)),
         lambda: _compute(year, quarter, user, today),
+        stamp=today.isoformat(),
+        recipe=(
+            "dashboard",
+            (
+                ("year", year),
+                ("user_id", getattr(user, "pk", None)),
+                ("scope", scope_key(user)),
+                ("today", explicit_day),
+            ),
+        ),
     )
+    if not found.stale:
+        return found.value
+    return dataclasses.replace(found.value, updating_since=found.computed_at)
+
+
+def refresh_dashboard(*, year: int, user_id, scope: str, today: datetime.date | None) -> None:
+    """The task worker's recomputation of one scope's dashboard (audit.data_version)."""
+    from audit.data_version import user_for_scope
+
+    user = user_for_scope(user_id, scope)
+    if user is not None:
+        dashboard(year=year, user=user, today=today)

@@ -168,9 +168,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
         )
     # Sent back, in any quarter, with the reason of the send-back (its event): one query.
     send_back_reason = (
-        ReturnEvent.objects.filter(
-            quarterly_return=OuterRef("pk"), to_status=ReturnStatus.RETURNED
-        )
+        ReturnEvent.objects.filter(quarterly_return=OuterRef("pk"), to_status=ReturnStatus.RETURNED)
         .order_by("-at", "-pk")
         .values("reason")[:1]
     )
@@ -189,8 +187,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
                     "quarter": _quarter_label(item.year, item.quarter),
                 },
                 url=reverse("returns:return-grid", args=[item.year, item.quarter]),
-                detail=_("Reason: %(reason)s")
-                % {"reason": item.send_back_reason or item.reason},
+                detail=_("Reason: %(reason)s") % {"reason": item.send_back_reason or item.reason},
                 urgent=True,
             )
         )

@@ -10,3 +10,10 @@ class ReportsConfig(AppConfig):
     def ready(self):
         # Each app declares its report tables in its own reports.py.
         autodiscover_modules("reports")
+
+        from audit.data_version import register_refresher
+
+        from .registry import refresh_summary
+
+        # The task worker recomputes the cached report summaries after a change.
+        register_refresher("summary", refresh_summary)

@@ -175,6 +175,12 @@ class WithLastYear:
     def cached_summary(self) -> Summary:
         columns = self.report.columns()
         this, last = self.report.cached_summary(), self.last.cached_summary()
+        stale = [
+            since
+            for since in (self.report.summary_updating_since, self.last.summary_updating_since)
+            if since is not None
+        ]
+        self.summary_updating_since = min(stale) if stale else None
         total, *streets = merged_rows(
             [this.total, *this.streets], [last.total, *last.streets], columns
         )

@@ -314,14 +314,47 @@ class Report:
             scope_key(self.user),
         )
 
-    def cached_summary(self) -> Summary:
-        """:meth:`summary`, from the cache while the registers have not changed."""
-        from audit.data_version import cached
+    # When the summary shown is the previous one, while the task worker computes the new
+    # one after a change (audit.data_version.read): when it was computed; else None.
+    summary_updating_since = None
 
-        return cached(("summary", *self.cache_key()), self.summary)
+    def cached_summary(self) -> Summary:
+        """:meth:`summary`, from the shared cache; after a change the task worker computes
+        it afresh (:func:`refresh_summary`), and until then the previous one is returned
+        with :attr:`summary_updating_since` set."""
+        from audit.data_version import read, scope_key
+
+        found = read(
+            ("summary", *self.cache_key()),
+            self.summary,
+            recipe=(
+                "summary",
+                (
+                    ("identifier", self.identifier),
+                    ("year", self.year),
+                    ("quarter", self.quarter),
+                    ("options", tuple(sorted(self.options.items()))),
+                    ("user_id", getattr(self.user, "pk", None)),
+                    ("scope", scope_key(self.user)),
+                ),
+            ),
+        )
+        if found.stale:
+            self.summary_updating_since = found.computed_at
+        return found.value
 
 
 REPORTS: list[type[Report]] = []
+
+
+def refresh_summary(*, identifier, year, quarter, options, user_id, scope) -> None:
+    """The task worker's recomputation of one report summary (audit.data_version)."""
+    from audit.data_version import user_for_scope
+
+    user = user_for_scope(user_id, scope)
+    if user is not None:
+        report_class = get_report_class(identifier)
+        report_class(user=user, year=year, quarter=quarter, **dict(options)).cached_summary()
 
 
 def register(report_class: type[Report]) -> type[Report]:

@@ -130,6 +130,8 @@ def html_context(
             for row in rows
         ],
         "notes": report.notes(),
+        # The previous summary, shown while the task worker computes the new one: since when.
+        "updating_since": getattr(report, "summary_updating_since", None),
     }
 
 

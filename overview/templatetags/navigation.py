@@ -40,9 +40,7 @@ def nav_links(user, path: str = "") -> list[NavLink]:
     year, quarter = period_of_interest(timezone.localdate())
     links = [NavLink("home", _("Home"), reverse("home"))]
     if user.has_perm("returns.submit_quarterlyreturn"):
-        links.append(
-            NavLink("returns", _("Quarterly returns"), reverse("returns:return-index"))
-        )
+        links.append(NavLink("returns", _("Quarterly returns"), reverse("returns:return-index")))
     if user.has_perm("returns.approve_quarterlyreturn"):
         links.append(
             NavLink("review", _("Review"), reverse("returns:return-review", args=[year, quarter]))
@@ -70,7 +68,9 @@ def nav_links(user, path: str = "") -> list[NavLink]:
         links.append(NavLink("users", _("Users"), reverse("admin:accounts_user_changelist")))
     # The current page: the longest link that the path starts with ("/" only for itself).
     matching = [
-        link for link in links if path == link.url or (link.url != "/" and path.startswith(link.url))
+        link
+        for link in links
+        if path == link.url or (link.url != "/" and path.startswith(link.url))
     ]
     if matching:
         max(matching, key=lambda link: len(link.url)).current = True

@@ -118,3 +118,21 @@ def test_funding_page_queries_do_not_grow_with_rows(clients, django_assert_max_n
     with django_assert_max_num_queries(20):
         response = clients["nanhu"].get("/reports/funding/", {"year": 2006})
     assert "滨湖街道" not in response.content.decode()
+
+
+def test_a_page_of_the_cached_summary_does_not_compute_the_budget(clients, settings, monkeypatch):
+    """By street (a scope too big for every committee), the page reads the cached summary:
+    its columns and notes ask whether the year is approved, never compute the budget."""
+    import budgets.reports
+
+    settings.REPORT_DETAIL_LIMIT = 5
+    client = clients["clerk"]
+    assert client.get("/reports/funding/", {"year": 2006}).status_code == 200  # cached
+    computed = []
+    real = budgets.reports.budget_compute
+    monkeypatch.setattr(
+        budgets.reports, "budget_compute", lambda **kw: computed.append(kw) or real(**kw)
+    )
+    response = client.get("/reports/funding/", {"year": 2006})
+    assert response.status_code == 200 and response.context["level"] == "street"
+    assert computed == []

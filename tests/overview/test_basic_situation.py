@@ -43,7 +43,11 @@ def test_page_states_the_brief(clients):
         assert sentence in body, sentence
     # The three tables, with the district total and the streets.
     text = page_text(response)
-    for caption in ("表1 社区居委会建制情况表", "表2 社区居委会经费情况表", "表3 社区居委会办公活动用房情况表"):
+    for caption in (
+        "表1 社区居委会建制情况表",
+        "表2 社区居委会经费情况表",
+        "表3 社区居委会办公活动用房情况表",
+    ):
         assert caption in text
     assert "合计 2,031,600.00 2,042,400.00 4,074,000.00 2,037,000.00 2,037,000.00" in text
     assert "合计 51 14,680.00 34 431.76" in text

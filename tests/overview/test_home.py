@@ -40,8 +40,9 @@ def period():
 def street_committees(street):
     year, quarter = period()
     return list(
-        committees_in_quarter(Committee.objects.filter(street=street), year=year, quarter=quarter)
-        .order_by("code")
+        committees_in_quarter(
+            Committee.objects.filter(street=street), year=year, quarter=quarter
+        ).order_by("code")
     )
 
 
@@ -223,20 +224,50 @@ def test_viewer_has_nothing_to_do(clients):
 
 NAV = {
     "nanhu": [
-        "home", "returns", "budgets", "scenarios", "reports", "basic-situation",
-        "yearly-report", "notices", "registers",
+        "home",
+        "returns",
+        "budgets",
+        "scenarios",
+        "reports",
+        "basic-situation",
+        "yearly-report",
+        "notices",
+        "registers",
     ],
     "clerk": [
-        "home", "review", "completeness", "budgets", "scenarios", "reports", "basic-situation",
-        "yearly-report", "notices", "registers",
+        "home",
+        "review",
+        "completeness",
+        "budgets",
+        "scenarios",
+        "reports",
+        "basic-situation",
+        "yearly-report",
+        "notices",
+        "registers",
     ],
     "viewer": [
-        "home", "budgets", "scenarios", "reports", "basic-situation", "yearly-report",
-        "notices", "registers",
+        "home",
+        "budgets",
+        "scenarios",
+        "reports",
+        "basic-situation",
+        "yearly-report",
+        "notices",
+        "registers",
     ],
     "admin": [
-        "home", "returns", "review", "completeness", "budgets", "scenarios", "reports",
-        "basic-situation", "yearly-report", "notices", "registers",
+        "home",
+        "returns",
+        "review",
+        "completeness",
+        "budgets",
+        "scenarios",
+        "reports",
+        "basic-situation",
+        "yearly-report",
+        "notices",
+        "registers",
     ],
 }
 
@@ -274,7 +305,9 @@ def test_signed_out_pages_have_no_menu(client):
 
 
 @pytest.mark.parametrize("who", ["nanhu", "clerk", "admin", "viewer"])
-def test_home_queries_do_not_grow_with_rows(clients, users, demo, who, django_assert_max_num_queries):
+def test_home_queries_do_not_grow_with_rows(
+    clients, users, demo, who, django_assert_max_num_queries
+):
     client = clients[who]
     street = demo["streets"]["南湖"]
     committees = street_committees(street)

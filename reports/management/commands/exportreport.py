@@ -30,7 +30,9 @@ class Command(BaseCommand):
             raise CommandError(_("The output file must end in .xlsx."))
         target = Path(output)
         if not target.parent.exists():
-            raise CommandError(_("The folder %(folder)s does not exist.") % {"folder": target.parent})
+            raise CommandError(
+                _("The folder %(folder)s does not exist.") % {"folder": target.parent}
+            )
         account = SYSTEM
         if user:
             account = User.objects.filter(username=user, is_active=True).first()
