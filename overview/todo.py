@@ -7,7 +7,7 @@ page where it is done.
   clerk gave (the send-back's :class:`returns.models.ReturnEvent`);
 - whoever approves returns (clerks, administrators): returns waiting for review, per
   quarter and street, and the streets that are late with the period
-  (:func:`returns.selectors.completeness`);
+  (:func:`returns.selectors.outstanding_by_street`);
 - whoever manages users (administrators): accounts locked out by django-axes;
 - whoever reads the uploads' record (administrators): import jobs that failed lately;
 - street staff: the notices and notifications of their street they have not read
@@ -48,11 +48,12 @@ from returns.models import (
     period_due,
     quarter_deadline,
 )
-from returns.selectors import committees_in_quarter, completeness
+from returns.selectors import committees_in_quarter, outstanding_by_street
 from scoping.rules import scope_queryset
 
 RETURNED_SHOWN = 20  # sent-back returns listed (the oldest first: they have waited longest)
 REVIEW_SHOWN = 20  # quarter-and-street lines of returns waiting for review
+LATE_SHOWN = 20  # late streets named one by one; the others are one line
 FAILED_JOBS_DAYS = 14  # failed uploads of the last two weeks
 FAILED_JOBS_SHOWN = 10
 LOCKOUTS_SHOWN = 20
@@ -232,27 +233,41 @@ def _review_section(user, *, year, quarter, due_on, today) -> Section:
             )
         )
     if today > due_on:
-        result = completeness(year=year, quarter=quarter, user=user, today=today)
         url = reverse("returns:completeness", args=[year, quarter])
-        for line in result.streets:
-            if line.outstanding > 0:
-                section.items.append(
-                    Item(
-                        text=_(
-                            "%(street)s is late with %(quarter)s: %(missing)s of %(expected)s "
-                            "returns not submitted, due %(date)s"
-                        )
-                        % {
-                            "street": line.label,
-                            "quarter": _quarter_label(year, quarter),
-                            "missing": line.outstanding,
-                            "expected": line.expected,
-                            "date": due_on.isoformat(),
-                        },
-                        url=url,
-                        urgent=True,
+        late = outstanding_by_street(year=year, quarter=quarter, user=user)
+        for line in late[:LATE_SHOWN]:
+            section.items.append(
+                Item(
+                    text=_(
+                        "%(street)s is late with %(quarter)s: %(missing)s of %(expected)s "
+                        "returns not submitted, due %(date)s"
                     )
+                    % {
+                        "street": line["street_name"],
+                        "quarter": _quarter_label(year, quarter),
+                        "missing": line["outstanding"],
+                        "expected": line["expected"],
+                        "date": due_on.isoformat(),
+                    },
+                    url=url,
+                    urgent=True,
                 )
+            )
+        if len(late) > LATE_SHOWN:
+            # A province's clerk: the rest are one line, their list is on completeness.
+            others = len(late) - LATE_SHOWN
+            section.items.append(
+                Item(
+                    text=ngettext(
+                        "%(count)s more street is late with %(quarter)s",
+                        "%(count)s more streets are late with %(quarter)s",
+                        others,
+                    )
+                    % {"count": others, "quarter": _quarter_label(year, quarter)},
+                    url=url,
+                    urgent=True,
+                )
+            )
     return section
 
 

@@ -411,6 +411,38 @@ def completeness_totals(
     return CompletenessLine(label="", **counts)
 
 
+def outstanding_by_street(*, year: int, quarter: int, user) -> list[dict]:
+    """The streets of ``user``'s scope with returns of the quarter not submitted, in the
+    bureau's order: ``street_id``, ``street_name``, ``expected``, ``outstanding``. Counted by
+    the database in one grouped query, listing no committee: what the to-do list needs,
+    however many streets a province has (:func:`completeness` lists every committee)."""
+    rows = (
+        committees_in_quarter(
+            scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
+        )
+        .annotate(
+            this_quarter=FilteredRelation(
+                "quarterly_returns",
+                condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
+            )
+        )
+        .values("street_id")
+        .annotate(
+            street_name=F("street__name"),
+            street_order=F("street__sort_order"),
+            street_code=F("street__code"),
+            expected=Count("pk"),
+            submitted=Count("pk", filter=Q(this_quarter__status__in=SUBMITTED_STATUSES)),
+        )
+        .order_by("street_order", "street_code")
+    )
+    return [
+        {**row, "outstanding": row["expected"] - row["submitted"]}
+        for row in rows
+        if row["expected"] > row["submitted"]
+    ]
+
+
 __all__ = [
     "FIGURES",
     "approved_households_expression",
@@ -418,6 +450,7 @@ __all__ = [
     "completeness",
     "completeness_totals",
     "grid_rows",
+    "outstanding_by_street",
     "review_returns",
 ]
 

@@ -157,6 +157,23 @@ def test_clerk_home_lists_submitted_returns_and_late_streets(clients, users, dem
     assert not [i for i in todo_for(users["clerk"], today=early).items if i.urgent]
 
 
+def test_a_provinces_late_streets_are_named_up_to_a_limit_then_counted(
+    users, demo, monkeypatch
+):
+    """A clerk over 1,000 streets is not shown 1,000 lines: the first LATE_SHOWN late
+    streets by name, in the bureau's order, then one line counting the others."""
+    from overview import todo
+
+    year, quarter = period()
+    late_day = quarter_deadline(year=year, quarter=quarter) + datetime.timedelta(days=1)
+    monkeypatch.setattr(todo, "LATE_SHOWN", 2)
+    late = [item for item in todo_for(users["clerk"], today=late_day).items if item.urgent]
+    first_two = sorted(demo["streets"].values(), key=lambda s: (s.sort_order, s.code))[:2]
+    assert [item.text.split("20")[0] for item in late[:2]] == [s.name for s in first_two]
+    others = len(demo["streets"]) - 2
+    assert len(late) == 3 and f"另有{others}个街道" in late[2].text
+
+
 def lock_out(username, ip="10.0.0.9"):
     return AccessAttempt.objects.create(
         username=username,
