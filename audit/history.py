@@ -53,3 +53,89 @@ def register_domain_history() -> None:
         # A name's pinyin sort key (scoping.sorting) is derived from the name: not history.
         excluded = [field.name for field in sort_key_fields(model)]
         simple_history.register(model, app="audit", get_user=history_user, excluded_fields=excluded)
+
+
+# --- history rows in bulk, one multi-row INSERT per batch ----------------------------------
+
+# Field types whose Python value the database driver takes as it is (no per-value conversion).
+_PLAIN_TYPES = {
+    "AutoField",
+    "BigAutoField",
+    "SmallAutoField",
+    "BigIntegerField",
+    "IntegerField",
+    "SmallIntegerField",
+    "PositiveIntegerField",
+    "PositiveSmallIntegerField",
+    "PositiveBigIntegerField",
+    "CharField",
+    "TextField",
+    "BooleanField",
+}
+
+
+def _converter(field, connection):
+    """How a value of ``field`` goes to the database: decided once per column, not per value
+    (Django's insert compiler asks every field for every value)."""
+    target = field.target_field if field.is_relation else field
+    kind = target.get_internal_type()
+    if kind in _PLAIN_TYPES or (kind == "DateField" and connection.vendor == "postgresql"):
+        return None
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def write_history(model, objs, *, update: bool, user=None, reason: str = "", using="default"):
+    """The history rows of ``objs`` (rows of ``model`` just written in bulk), as
+    django-simple-history's ``bulk_history_create`` writes them ("+" for created, "~" for
+    changed; one time for the batch; who and why: an instance's own ``_history_user`` and
+    ``_change_reason`` first, else ``user`` and ``reason``), but in one multi-row INSERT per
+    batch built straight from the instances' values, without a historical model instance and
+    Django's insert compiler per row (issue 17: half the cost of an import's writing)."""
+    from django.conf import settings
+    from django.db import connections
+    from django.utils import timezone
+    from simple_history.utils import get_change_reason_from_object
+
+    if not objs or not getattr(settings, "SIMPLE_HISTORY_ENABLED", True):
+        return
+    history = model.history.model
+    connection = connections[using]
+    meta = history._meta
+    tracked = [meta.get_field(f.name) for f in history.tracked_fields]
+    extra = [
+        meta.get_field(name)
+        for name in ("history_date", "history_change_reason", "history_type", "history_user")
+    ]
+    columns = tracked + extra
+    converters = [_converter(f, connection) for f in tracked]
+    attnames = [f.attname for f in tracked]
+    when = extra[0].get_db_prep_save(timezone.now(), connection)
+    kind = "~" if update else "+"
+    user_id = getattr(user, "pk", None)
+    rows = []
+    for obj in objs:
+        values = [getattr(obj, name) for name in attnames]
+        for index, convert in enumerate(converters):
+            if convert is not None:
+                values[index] = convert(values[index])
+        who = getattr(obj, "_history_user", None)
+        if who is None and user is None:  # as simple-history: the request's user, if any
+            who = history.get_default_history_user(obj)
+        values += [
+            when,
+            get_change_reason_from_object(obj) or reason,
+            kind,
+            getattr(who, "pk", None) if who is not None else user_id,
+        ]
+        rows.append(values)
+    quote = connection.ops.quote_name
+    head = (
+        f"INSERT INTO {quote(meta.db_table)} "
+        f"({', '.join(quote(f.column) for f in columns)}) VALUES "
+    )
+    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    size = max(1, min(1000, connection.ops.bulk_batch_size(columns, rows)))
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), size):
+            batch = rows[start : start + size]
+            cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])

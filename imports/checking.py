@@ -125,12 +125,16 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
     present = [
         fld
         for fld in resource.get_import_fields()
-        if fld.attribute and rows and str(fld.column_name) in rows[0]
+        if fld.attribute
+        and rows
+        and str(fld.column_name) in rows[0]
         and not isinstance(fld.widget, widgets.ManyToManyWidget)
     ]
     columns = {fld.attribute: str(fld.column_name) for fld in resource.get_import_fields()}
     skip_unchanged = resource._meta.skip_unchanged
     resource.prepare_import(rows)
+    # Each column's import compiled once (the resource's import_plan), not decided per cell.
+    plans = [(fld.attribute, resource.import_plan(fld)) for fld in present]
     pending: list[Pending] = []
     preview: list[PreviewRow] = []
     errors: list[RowError] = []
@@ -163,11 +167,11 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
             instance, new = resource.init_instance(row), True  # its cells are checked still
         before = None if new else _snapshot(instance, concrete)
         field_errors = {}
-        for fld in present:
+        for attribute, plan in plans:
             try:
-                resource.import_field(fld, instance, row, user=user)
+                plan(instance, row)
             except ValueError as exc:
-                field_errors[fld.attribute] = ValidationError(str(exc))
+                field_errors[attribute] = ValidationError(str(exc))
         if not found and not new and not field_errors and skip_unchanged:
             if _snapshot(instance, concrete) == before:
                 preview.append(PreviewRow(number, "skip", str(instance)))
@@ -184,7 +188,9 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
             with _row_check(note, sheet, number):
                 resource.before_save_instance(instance, row, user=user)
         if found:
-            errors.extend(RowError(number, column, message, sheet.title) for column, message in found)
+            errors.extend(
+                RowError(number, column, message, sheet.title) for column, message in found
+            )
             continue
         changed = []
         if not new:
@@ -226,9 +232,7 @@ def _check_constraints(model) -> list[tuple[CheckConstraint, set[str]]]:
     found = []
     for constraint in model._meta.constraints:
         if isinstance(constraint, CheckConstraint):
-            names = {
-                name.split(LOOKUP_SEP)[0] for name in _referenced(constraint.condition)
-            }
+            names = {name.split(LOOKUP_SEP)[0] for name in _referenced(constraint.condition)}
             found.append((constraint, {n for n in names if n and n != "pk"}))
     return found
 
@@ -320,8 +324,10 @@ def _unique_sets(model) -> list[tuple[tuple[str, ...], object]]:
     for fields_ in model._meta.unique_together:
         sets.append((tuple(fields_), None))
     for constraint in model._meta.constraints:
-        if isinstance(constraint, UniqueConstraint) and constraint.fields and not (
-            constraint.condition or constraint.expressions
+        if (
+            isinstance(constraint, UniqueConstraint)
+            and constraint.fields
+            and not (constraint.condition or constraint.expressions)
         ):
             sets.append((tuple(constraint.fields), constraint))
     return sets

@@ -16,10 +16,13 @@ if TYPE_CHECKING:
     from .reading import Sheet
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def normalise_header(text) -> str:
     text = str(text or "").strip().lower()
     text = text.replace("（", "(").replace("）", ")").replace("²", "2").replace("：", ":")
-    text = re.sub(r"\s+", " ", text).rstrip("*:").strip()
+    text = _SPACES.sub(" ", text).rstrip("*:").strip()
     return text
 
 

@@ -36,7 +36,10 @@ class Sheet:
 
 
 def clean_cell(value):
-    """A cell as the resources want it: stripped text, apostrophe guards undone."""
+    """A cell as the resources want it: stripped text, apostrophe guards undone, an empty
+    cell (calamine's "") as None."""
+    if value == "":
+        return None
     if isinstance(value, str):
         value = value.strip()
         if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
@@ -54,7 +57,8 @@ def is_blank(row) -> bool:
 def _iter_workbook(path: Path):
     """The visible sheets of an .xlsx, .xls or .ods workbook, through python-calamine (Rust's
     calamine: one well-kept reader for the three formats, many times faster than openpyxl).
-    Each row is the list of its cells from column A, from row 1, empty cells as None."""
+    Each row is the list of its cells from column A, from row 1, empty cells as "" (made
+    None by :func:`clean_cell`)."""
     from python_calamine import CalamineWorkbook, SheetVisibleEnum
 
     book = CalamineWorkbook.from_path(str(path))
@@ -63,9 +67,7 @@ def _iter_workbook(path: Path):
             if meta.visible != SheetVisibleEnum.Visible:
                 continue
             rows = book.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            yield meta.name, (
-                [None if value == "" else value for value in row[:MAX_COLUMNS]] for row in rows
-            )
+            yield meta.name, rows
     finally:
         book.close()
 
@@ -118,9 +120,10 @@ def _take_sheet(title, rows, aliases) -> Sheet | None:
         header.pop()
     headers = [str(value).strip() if value is not None else "" for value in header]
     sheet = Sheet(title=title, headers=headers, rows=[], numbers=[])
+    width = len(headers)
 
     def add(number, row):
-        row = [clean_cell(value) for value in list(row)[: len(headers)]]
+        row = [clean_cell(value) for value in row[:width]]
         if is_blank(row):
             return
         if len(sheet.rows) >= max_rows:

@@ -1,5 +1,6 @@
-"""Writing checked rows: in bulk, each with its history row (who, why), rows another row of
-the same file names written first (:func:`write_rows`). Called by
+"""Writing checked rows: in bulk, each with its history row (who, why; one multi-row insert
+per batch, :func:`audit.history.write_history`), rows another row of the same file names
+written first (:func:`write_rows`). Called by
 :func:`imports.services.import_file` inside its transaction, only when no row has an error."""
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth import get_user_model
 
 from audit.data_version import data_changed
+from audit.history import write_history
 from scoping.sorting import with_sort_keys
 
 from .checking import unsaved_references
@@ -35,8 +37,6 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
     """Writes the checked rows in bulk, each with its history row (who, why), and says that
     the registers changed (bulk writes send no save signals; the cached report summaries
     and the dashboard are keyed on the data version, audit/data_version.py)."""
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     if pending:
         data_changed()
 
@@ -48,15 +48,10 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
     for level in _in_order(creates):
         for start in range(0, len(level), WRITE_BATCH):
             batch = level[start : start + WRITE_BATCH]
-            for obj in batch:  # foreign keys to rows written by an earlier batch
-                obj._prepare_related_fields_for_save(operation_name="bulk_create")
-            bulk_create_with_history(
-                batch,
-                model,
-                batch_size=WRITE_BATCH,
-                default_user=history_user,
-                default_change_reason=reason,
-            )
+            # bulk_create takes the foreign keys to rows written by an earlier batch itself
+            # (_prepare_related_fields_for_save) and gives every row its id back.
+            model._default_manager.bulk_create(batch, batch_size=WRITE_BATCH)
+            write_history(model, batch, update=False, user=history_user, reason=reason)
             written += len(batch)
             if progress is not None:
                 progress(total + written, total * 2)
@@ -72,11 +67,5 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
         # bulk_create fills a name's pinyin sort key itself (the field's pre_save);
         # bulk_update does not, so a changed name brings its key along.
         names = with_sort_keys(model, names, objs)
-        bulk_update_with_history(
-            objs,
-            model,
-            names,
-            batch_size=WRITE_BATCH,
-            default_user=history_user,
-            default_change_reason=reason,
-        )
+        model._default_manager.bulk_update(objs, names, batch_size=WRITE_BATCH)
+        write_history(model, objs, update=True, user=history_user, reason=reason)

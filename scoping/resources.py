@@ -25,10 +25,12 @@ import decimal
 import re
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models.constants import LOOKUP_SEP
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from import_export import resources, widgets
+from import_export.fields import NOT_PROVIDED
 
 from scoping.rules import in_scope, scope_queryset
 from scoping.spreadsheets import safe_text
@@ -353,6 +355,141 @@ def without_null(errors: dict) -> dict:
     return readable
 
 
+_IMMUTABLE = (type(None), str, int, float, bool, decimal.Decimal, datetime.date, datetime.timedelta)
+
+
+def instance_factory(model):
+    """A function that makes a new ``model()``: a copy of the attributes of one made here,
+    when no field's default is computed per instance and nothing listens to its init
+    signals (the import makes one per row, and ``Model.__init__`` walks every field)."""
+    from django.db.models import signals
+    from django.db.models.base import ModelState
+
+    if signals.pre_init.has_listeners(model) or signals.post_init.has_listeners(model):
+        return model
+    if any(callable(f.default) for f in model._meta.concrete_fields if f.has_default()):
+        return model
+    values = dict(model().__dict__)
+    values.pop("_state", None)
+    if not all(isinstance(v, _IMMUTABLE) for v in values.values()):
+        return model
+
+    def make():
+        obj = model.__new__(model)
+        obj.__dict__.update(values)
+        obj._state = ModelState()
+        return obj
+
+    return make
+
+
+class _Slow(Exception):
+    """A cell the compiled check does not pass: Django's own ``Field.clean`` says why."""
+
+
+def _compiled_check(field):
+    """``field.clean(value, instance)`` for a plain field, with what it decides per column
+    (its choices as a set, its validators, null, blank, editable) decided once. Any value it
+    does not pass goes through ``field.clean`` itself, so every message is Django's own."""
+    from django.db.models import Field
+
+    kind = type(field)
+    if not (
+        kind.clean is Field.clean
+        and kind.validate is Field.validate
+        and kind.run_validators is Field.run_validators
+    ):
+        return None
+    to_python, validators = field.to_python, list(field.validators)
+    empty, null, blank, editable = field.empty_values, field.null, field.blank, field.editable
+    try:
+        choices = None if field.choices is None else {key for key, _l in field.flatchoices}
+    except TypeError:
+        return None
+
+    def check(value):
+        value = to_python(value)
+        if editable:
+            if choices is not None and value not in empty:
+                if value not in choices:
+                    raise _Slow
+            elif (value is None and not null) or (not blank and value in empty):
+                raise _Slow
+        if value not in empty:
+            for validator in validators:
+                validator(value)
+        return value
+
+    return check
+
+
+_FIELD_CHECKS: dict = {}
+
+
+def field_checks(model):
+    """What ``Model.clean_fields`` runs for ``model``, compiled once per field."""
+    checks = _FIELD_CHECKS.get(model)
+    if checks is None:
+        checks = _FIELD_CHECKS[model] = [
+            (f, f.name, f.attname, f.blank, f.empty_values, _compiled_check(f))
+            for f in model._meta.fields
+            if not f.generated
+        ]
+    return checks
+
+
+def clean_fields_compiled(instance, exclude) -> None:
+    """``instance.clean_fields(exclude)`` with each field's checks compiled (:func:`field_checks`):
+    the same values set, the same errors raised."""
+    errors = {}
+    for field, name, attname, blank, empty, check in field_checks(type(instance)):
+        if name in exclude:
+            continue
+        raw = getattr(instance, attname)
+        if blank and raw in empty:
+            continue
+        try:
+            if check is None:
+                value = field.clean(raw, instance)
+            else:
+                try:
+                    value = check(raw)
+                except (ValidationError, _Slow, TypeError):
+                    value = field.clean(raw, instance)
+            setattr(instance, attname, value)
+        except ValidationError as exc:
+            errors[name] = exc.error_list
+    if errors:
+        raise ValidationError(errors)
+
+
+def full_clean_compiled(instance, exclude) -> None:
+    """``instance.full_clean(exclude, validate_unique=False, validate_constraints=False)``:
+    the fields' checks compiled (:func:`clean_fields_compiled`), then the model's
+    ``clean()``. A model whose ``clean_fields`` does more than Django's gets its own, unless
+    it names (``prepared_by``) the method that does the more."""
+    from django.db.models import Model
+
+    method = type(instance).clean_fields
+    if method is not Model.clean_fields:
+        prepare = getattr(method, "prepared_by", None)
+        if prepare is None:
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            return
+        getattr(instance, prepare)()
+    errors = {}
+    try:
+        clean_fields_compiled(instance, exclude)
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    try:
+        instance.clean()
+    except ValidationError as exc:
+        errors = exc.update_error_dict(errors)
+    if errors:
+        raise ValidationError(errors)
+
+
 class ScopedResource(resources.ModelResource):
     """Base of every register's resource: scoped lookups and scoped writes.
 
@@ -376,6 +513,15 @@ class ScopedResource(resources.ModelResource):
                 # A register keyed by its row number heads it in Chinese (编号), not "id".
                 field.column_name = _lazy("record number")
 
+    def init_instance(self, row=None):
+        """A new, empty row of the model: as ``Model()`` makes it, but copied from one made
+        once per file where that is the same thing (no init signals, every default a
+        constant of an immutable type); ``Model()`` otherwise."""
+        make = getattr(self, "_new_instance", None)
+        if make is None:
+            make = self._new_instance = instance_factory(self._meta.model)
+        return make()
+
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """Imports one cell; a stock widget's technical error becomes a message for people."""
         try:
@@ -388,6 +534,51 @@ class ScopedResource(resources.ModelResource):
                     raise
                 message = _("“%(value)s” cannot be read here.") % {"value": value}
             raise ValueError(message) from exc
+
+    import_field.has_plan = True  # import_plan does the same, decided once per column
+
+    def import_plan(self, field):
+        """:meth:`import_field` for one column, compiled once for the file: a function
+        ``(instance, row)`` that reads the cell, cleans it with the column's widget (with
+        the user), sets the attribute, and raises the same ``ValueError`` for people.
+
+        What django-import-export decides per cell (the attribute's path, the column, the
+        default, the kwargs, which error message) is decided here once; the set-based import
+        (:func:`imports.checking.check_rows`) calls the plan for every row. A subclass whose
+        ``import_field`` does more than pass the user says so by not marking it
+        ``has_plan``, and gets the per-cell call."""
+        user = self.user
+        method = type(self).import_field
+        if getattr(method, "has_plan", False) and field.readonly:
+            return lambda instance, row: None  # Field.save leaves a read-only column alone
+        if (
+            not getattr(method, "has_plan", False)
+            or not field.attribute
+            or LOOKUP_SEP in field.attribute
+        ):
+            return lambda instance, row: self.import_field(field, instance, row, user=user)
+        column, attribute, widget = field.column_name, field.attribute, field.widget
+        clean = widget.clean
+        empty, default, saves_null = field.empty_values, field.default, field.saves_null_values
+        has_default = default is not NOT_PROVIDED
+
+        def run(instance, row):
+            value = row[column]
+            try:
+                cleaned = clean(value, row=row, user=user)
+                if has_default and cleaned in empty:
+                    cleaned = default() if callable(default) else default
+                if cleaned is not None or saves_null:
+                    setattr(instance, attribute, cleaned)
+            except (ValueError, ArithmeticError, TypeError) as exc:
+                message = _number_error(widget, value)
+                if message is None:
+                    if isinstance(exc, ValueError):
+                        raise
+                    message = _("“%(value)s” cannot be read here.") % {"value": value}
+                raise ValueError(message) from exc
+
+        return run
 
     def export_field(self, field, instance, **kwargs):
         """Every exported value, whatever the format, is safe from formula injection.
@@ -421,10 +612,25 @@ class ScopedResource(resources.ModelResource):
             column = str(fld.column_name)
             if prefetch is not None and rows and column in rows[0]:
                 prefetch([row.get(column) for row in rows], user=self.user, rows=rows)
+        self._params = {}  # the rows stay alive (and their ids theirs) for the whole check
         self._instances = self.prefetch_instances(rows)
 
     def instance_params(self, row) -> dict | None:
-        """The import-id fields of ``row``, cleaned with the user (None: no usable key)."""
+        """The import-id fields of ``row``, cleaned with the user (None: no usable key).
+        During an import each row's are cleaned once (:meth:`prepare_import` reads them, the
+        row's check finds them again), unless a hook changed the row in between."""
+        cache = getattr(self, "_params", None)
+        if cache is not None:
+            values = list(row.values())
+            hit = cache.get(id(row))
+            if hit is not None and hit[0] == values:
+                return hit[1]
+            params = self._clean_params(row)
+            cache[id(row)] = (values, params)
+            return params
+        return self._clean_params(row)
+
+    def _clean_params(self, row) -> dict | None:
         params = {}
         for name in self.get_import_id_fields():
             fld = self.fields[name]
@@ -450,9 +656,7 @@ class ScopedResource(resources.ModelResource):
         model = self._meta.model
         attnames = [model._meta.get_field(name).attname for name in attributes]
         first = sorted({self._key([p[attributes[0]]])[0] for p in wanted}, key=str)
-        others = {
-            name: {self._key([p[name]])[0] for p in wanted} for name in attributes[1:]
-        }
+        others = {name: {self._key([p[name]])[0] for p in wanted} for name in attributes[1:]}
         for start in range(0, len(first), 2000):
             queryset = self.get_queryset().filter(
                 **{f"{attnames[0]}__in": first[start : start + 2000]}
@@ -508,11 +712,10 @@ class ScopedResource(resources.ModelResource):
                     and getattr(instance, f.name) is not None
                 )
             try:
-                instance.full_clean(
-                    exclude=exclude,
-                    validate_unique=validate_unique,
-                    validate_constraints=validate_unique,
-                )
+                if validate_unique:
+                    instance.full_clean(exclude=exclude)
+                else:  # the set-based import: the same checks, compiled per column
+                    full_clean_compiled(instance, exclude)
             except ValidationError as exc:
                 errors = exc.update_error_dict(errors)
         if errors:

@@ -69,7 +69,9 @@ class PayStandard(EffectiveDated):
     position = models.ForeignKey(
         Position, verbose_name=_("position"), on_delete=models.PROTECT, related_name="pay_standards"
     )
-    monthly_amount = models.DecimalField(_("monthly amount (yuan)"), max_digits=10, decimal_places=2)
+    monthly_amount = models.DecimalField(
+        _("monthly amount (yuan)"), max_digits=10, decimal_places=2
+    )
     note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta(EffectiveDated.Meta):
@@ -118,7 +120,9 @@ class Person(models.Model):
     gender = models.CharField(_("gender"), max_length=1, choices=Gender.choices, blank=True)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
-    education = models.CharField(_("education"), max_length=15, choices=Education.choices, blank=True)
+    education = models.CharField(
+        _("education"), max_length=15, choices=Education.choices, blank=True
+    )
     party_member = models.BooleanField(_("party member"), default=False)
     id_number = models.CharField(
         _("ID-card number"),
@@ -163,9 +167,14 @@ class Person(models.Model):
     def masked_id_number(self) -> str:
         return mask_id_number(self.id_number)
 
-    def clean_fields(self, exclude=None):
+    def normalise_fields(self):
         self.id_number = normalize(self.id_number) or None
+
+    def clean_fields(self, exclude=None):
+        self.normalise_fields()
         super().clean_fields(exclude)
+
+    clean_fields.prepared_by = "normalise_fields"  # scoping.resources.full_clean_compiled
 
     def clean(self):
         super().clean()
@@ -283,11 +292,7 @@ class Posting(models.Model):
                 raise ValidationError(
                     _("This person already has a posting in that period; end it first.")
                 )
-        if (
-            self.person_id
-            and self.committee_id
-            and self.start_date
-        ):
+        if self.person_id and self.committee_id and self.start_date:
             later = Posting.objects.filter(person_id=self.person_id, start_date__gt=self.start_date)
             if not later.exclude(pk=self.pk).exists():
                 # This is (or becomes) the person's latest posting: it decides their street.
@@ -303,7 +308,6 @@ class Posting(models.Model):
                             % {"person": self.person.name, "street": self.person.street.name}
                         }
                     )
-
 
     def check_committee_revocation(self):
         """No one is in post on a revoked committee after its revocation date (the other
@@ -421,9 +425,7 @@ class ExamResult(models.Model):
         Person, verbose_name=_("person"), on_delete=models.CASCADE, related_name="exam_results"
     )
     passed_on = models.DateField(_("passed on"))
-    score = models.DecimalField(
-        _("score"), max_digits=5, decimal_places=1, null=True, blank=True
-    )
+    score = models.DecimalField(_("score"), max_digits=5, decimal_places=1, null=True, blank=True)
     certificate_number = models.CharField(_("certificate number"), max_length=40, blank=True)
 
     street_scope = "person__street"
@@ -567,6 +569,8 @@ class PayComponent(EffectiveDated):
             ) % {"person": person.name, "street": person.street.name}
         if errors:
             raise ValidationError(errors)
+
+
 class QualificationKind(models.TextChoices):
     IT_OPERATOR = "it_operator", _("Information system operator")
 

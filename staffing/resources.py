@@ -130,13 +130,13 @@ def find_person(user, *, id_number, name, birth_date, index: PeopleIndex | None 
             matches = index.by_name.get((str(name).strip(), born), [])[:2]
         else:
             matches = list(people.filter(name=str(name).strip(), birth_date=born)[:2])
-        if len(matches) == 1 and (
-            not number or mask_id_number(matches[0].id_number) == number
-        ):
+        if len(matches) == 1 and (not number or mask_id_number(matches[0].id_number) == number):
             return matches[0]
         if len(matches) > 1:
             raise ValueError(
-                gettext("More than one person is called %(name)s and born on %(date)s; give the ID-card number.")
+                gettext(
+                    "More than one person is called %(name)s and born on %(date)s; give the ID-card number."
+                )
                 % {"name": name, "date": born}
             )
     return None
@@ -190,7 +190,9 @@ class PersonWidget(widgets.ForeignKeyWidget):
         )
         if person is None:
             raise ValueError(
-                gettext("No person with this ID-card number, or this name and birth date, in your scope.")
+                gettext(
+                    "No person with this ID-card number, or this name and birth date, in your scope."
+                )
             )
         return person
 
@@ -238,6 +240,8 @@ class UserAwareResource(ScopedResource):
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         kwargs.setdefault("user", self.user)
         return super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    import_field.has_plan = True  # the import plans pass the user too (ScopedResource)
 
 
 @register_file("positions")
@@ -310,7 +314,13 @@ class PersonResource(UserAwareResource):
         model = Person
         import_id_fields = ("id_number",)
         fields = (
-            "name", "gender", "birth_date", "id_number", "phone", "education", "party_member",
+            "name",
+            "gender",
+            "birth_date",
+            "id_number",
+            "phone",
+            "education",
+            "party_member",
             "street",
         )
         skip_unchanged = True
@@ -320,7 +330,9 @@ class PersonResource(UserAwareResource):
         return super().get_queryset().select_related("street")
 
     def _columns(self):
-        return {name: str(self.fields[name].column_name) for name in ("id_number", "name", "birth_date")}
+        return {
+            name: str(self.fields[name].column_name) for name in ("id_number", "name", "birth_date")
+        }
 
     def prefetch_instances(self, rows):
         columns = self._columns()
@@ -351,9 +363,30 @@ class PersonResource(UserAwareResource):
             value = normalize(row.get(str(field.column_name)))
             if is_masked(value):
                 if instance.pk is None:
-                    raise ValueError(gettext("A new person needs the full ID-card number, not a masked one."))
+                    raise ValueError(
+                        gettext("A new person needs the full ID-card number, not a masked one.")
+                    )
                 return  # a masked number in a re-imported export: keep the stored one
         super().import_field(field, instance, row, is_m2m, **kwargs)
+
+    import_field.has_plan = True  # import_plan below does the same
+
+    def import_plan(self, field):
+        plan = super().import_plan(field)
+        if field.attribute != "id_number":
+            return plan
+        column = str(field.column_name)
+
+        def run(instance, row):
+            if is_masked(normalize(row.get(column))):
+                if instance.pk is None:
+                    raise ValueError(
+                        gettext("A new person needs the full ID-card number, not a masked one.")
+                    )
+                return  # a masked number in a re-imported export: keep the stored one
+            plan(instance, row)
+
+        return run
 
 
 @register_file("postings")
@@ -367,14 +400,22 @@ class PostingResource(UserAwareResource):
     start_date = fields.Field(
         attribute="start_date", column_name=_("from"), widget=widgets.DateWidget()
     )
-    end_date = fields.Field(attribute="end_date", column_name=_("until"), widget=widgets.DateWidget())
+    end_date = fields.Field(
+        attribute="end_date", column_name=_("until"), widget=widgets.DateWidget()
+    )
 
     class Meta:
         model = Posting
         import_id_fields = ("person", "committee", "start_date")
         fields = (
-            "person", "person_name", "person_birth_date", "committee", "committee_name",
-            "position", "start_date", "end_date",
+            "person",
+            "person_name",
+            "person_birth_date",
+            "committee",
+            "committee_name",
+            "position",
+            "start_date",
+            "end_date",
         )
         skip_unchanged = True
         report_skipped = True
@@ -431,15 +472,27 @@ class PostingResource(UserAwareResource):
                 if clash:
                     errors.append((posting, "start_date", overlap))
                     continue
-                starts = [s for s, _e in others] + [p.start_date for p in postings if p is not posting]
+                starts = [s for s, _e in others] + [
+                    p.start_date for p in postings if p is not posting
+                ]
                 if posting.committee_id and not any(s > posting.start_date for s in starts):
                     person = posting.person
-                    if person.street_id is not None and posting.committee.street_id != person.street_id:
-                        errors.append((posting, "committee", gettext(
-                            "%(person)s is on the roster of %(street)s; choose a committee "
-                            "of that street, or move the person on their own page (change "
-                            "the street and add the new posting together)."
-                        ) % {"person": person.name, "street": person.street.name}))
+                    if (
+                        person.street_id is not None
+                        and posting.committee.street_id != person.street_id
+                    ):
+                        errors.append(
+                            (
+                                posting,
+                                "committee",
+                                gettext(
+                                    "%(person)s is on the roster of %(street)s; choose a committee "
+                                    "of that street, or move the person on their own page (change "
+                                    "the street and add the new posting together)."
+                                )
+                                % {"person": person.name, "street": person.street.name},
+                            )
+                        )
         return errors
 
 
@@ -470,8 +523,16 @@ class PayComponentResource(UserAwareResource):
         model = PayComponent
         import_id_fields = ("street", "kind", "position", "person", "effective_from")
         fields = (
-            "street", "kind", "position", "person", "person_name", "person_birth_date",
-            "basis", "amount", "effective_from", "note",
+            "street",
+            "kind",
+            "position",
+            "person",
+            "person_name",
+            "person_birth_date",
+            "basis",
+            "amount",
+            "effective_from",
+            "note",
         )
         skip_unchanged = True
         report_skipped = True
@@ -629,7 +690,11 @@ class ExamResultResource(UserAwareResource):
         model = ExamResult
         import_id_fields = ("person", "passed_on")
         fields = (
-            "person", "person_name", "person_birth_date", "passed_on", "score",
+            "person",
+            "person_name",
+            "person_birth_date",
+            "passed_on",
+            "score",
             "certificate_number",
         )
         skip_unchanged = True
