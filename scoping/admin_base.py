@@ -25,7 +25,10 @@ This module imports nothing of the apps built on it. The admin of each register 
 optimistic locking of change forms (:class:`audit.admin_locking.VersionCheckedAdminMixin`).
 """
 
+from urllib.parse import quote_plus
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
@@ -35,6 +38,7 @@ from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -61,7 +65,15 @@ def is_street_scoped(model) -> bool:
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
-    """A related-field filter whose choices are only the related rows the user may see."""
+    """A related-field filter whose choices are only the related rows the user may see.
+
+    For a district user the street filter has 1,000 choices at province size; the admin's
+    own ``choices()`` builds each one's link with ``ChangeList.get_query_string`` (a copy
+    and urlencode of every parameter, about 35 µs each). Here the link is built once with a
+    placeholder for the id and the id put in per choice: the same links, a string
+    replacement each."""
+
+    PLACEHOLDER = "jianyechoice"
 
     def field_choices(self, field, request, model_admin):
         related = field.related_model
@@ -70,6 +82,36 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         if ordering:
             queryset = queryset.order_by(*ordering)
         return [(obj.pk, str(obj)) for obj in queryset]
+
+    def choices(self, changelist):
+        if changelist.add_facets:
+            yield from super().choices(changelist)
+            return
+        choices = super().choices(changelist)
+        yield next(choices)  # "All"
+        link = changelist.get_query_string(
+            {self.lookup_kwarg: self.PLACEHOLDER}, [self.lookup_kwarg_isnull]
+        )
+        if link.count(self.PLACEHOLDER) != 1:  # the placeholder text is in another parameter
+            yield from choices
+            return
+        before, after = link.split(self.PLACEHOLDER)
+        selected = self.lookup_val or ()
+        for pk_val, val in self.lookup_choices:
+            key = str(pk_val)
+            yield {
+                "selected": self.lookup_val is not None and key in selected,
+                "query_string": f"{before}{quote_plus(key)}{after}",
+                "display": val,
+            }
+        if self.include_empty_choice:
+            yield {
+                "selected": bool(self.lookup_val_isnull),
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg_isnull: "True"}, [self.lookup_kwarg]
+                ),
+                "display": self.empty_value_display,
+            }
 
 
 class ScopedAdminMixin:
@@ -162,6 +204,19 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (scoping.paginators)
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox, the HTML of Django's own (``CheckboxInput.render``) written
+        directly: the widget renders three templates per row, which was a quarter of a
+        50-row list's time."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
+
 
 
 class ScopedExportMixin(ExportMixin):
