@@ -81,6 +81,9 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         queryset = scope_queryset(related._default_manager.all(), request.user)
         if ordering:
             queryset = queryset.order_by(*ordering)
+        label = getattr(related, "label_field", None)  # the one column its __str__ shows
+        if label:
+            return [(pk, str(text)) for pk, text in queryset.values_list("pk", label)]
         return [(obj.pk, str(obj)) for obj in queryset]
 
     def choices(self, changelist):

@@ -82,3 +82,12 @@ def test_row_checkbox_is_djangos(demo, language):
                 ours = model_admin.action_checkbox(obj)
                 assert ours == admin.ModelAdmin.action_checkbox(model_admin, obj)
                 assert f'value="{obj.pk}"' in ours
+
+
+@pytest.mark.django_db
+def test_street_label_field_is_its_str(demo):
+    """The street filter reads ``Street.label_field`` instead of ``str(street)``: the same."""
+    from communities.models import Street
+
+    for street in Street.objects.all():
+        assert getattr(street, Street.label_field) == str(street)
