@@ -157,7 +157,7 @@ def main(argv=None):
     parser.add_argument(
         "--download-requests", type=int, default=3, help="timed requests per report download"
     )
-    parser.add_argument("--only", default="", help="measure only pages whose label has this")
+    parser.add_argument("--only", default="", help="measure only pages whose label has this (several: a|b)")
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--reuse", action="store_true", help="use a kept database as it is")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
@@ -221,7 +221,7 @@ def main(argv=None):
         rows = []
         with overrides:
             for label, our_url, stock in PAGES:
-                if args.only and args.only not in label:
+                if args.only and not any(part in label for part in args.only.split("|")):
                     continue
                 for role, user in users:
                     client = Client()
