@@ -30,11 +30,11 @@ def main(argv=None):
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext, override_settings, setup_test_environment
+    from django.test.utils import CaptureQueriesContext, override_settings
 
     from accounts.models import User
 
-    setup_test_environment()
+    # Templates not instrumented (no setup_test_environment()): timed as production renders.
     if connection.vendor == "postgresql":
         name = connection.creation._get_test_db_name()
         connection.close()

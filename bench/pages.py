@@ -157,7 +157,9 @@ def main(argv=None):
     parser.add_argument(
         "--download-requests", type=int, default=3, help="timed requests per report download"
     )
-    parser.add_argument("--only", default="", help="measure only pages whose label has this (several: a|b)")
+    parser.add_argument(
+        "--only", default="", help="measure only pages whose label has this (several: a|b)"
+    )
     parser.add_argument("--keep", action="store_true", help="do not drop the database")
     parser.add_argument("--reuse", action="store_true", help="use a kept database as it is")
     parser.add_argument("--no-write", action="store_true", help="do not update docs/benchmarks.md")
@@ -167,13 +169,15 @@ def main(argv=None):
     from django.conf import settings
     from django.db import connection
     from django.test import Client
-    from django.test.utils import override_settings, setup_test_environment
+    from django.test.utils import override_settings
 
     from accounts.models import User
     from bench.machine import describe, print_load, write_section
     from scale.province import Sizes, build_province
 
-    setup_test_environment()
+    # No setup_test_environment(): it instruments every template render (a signal and a
+    # copy of the context each, for the test client), which production does not pay and
+    # which weighs on pages of many small templates (form widgets, list filters).
     load_start = print_load("start")
     staticfiles = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     overrides = override_settings(
