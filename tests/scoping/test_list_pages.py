@@ -91,3 +91,33 @@ def test_street_label_field_is_its_str(demo):
 
     for street in Street.objects.all():
         assert getattr(street, Street.label_field) == str(street)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/admin/communities/committee/?street__id__exact={street}&o=2",
+        "/admin/staffing/person/",
+        "/admin/communities/street/",
+    ],
+)
+def test_row_links_are_djangos(clients, demo, page):
+    """Each row's change link, built once per page, is the link Django's ``reverse()`` gives."""
+    from django.contrib.admin.views.main import ChangeList
+
+    from scoping.admin_base import ScopedChangeList
+
+    response = clients["clerk"].get(page.format(street=demo["streets"]["南湖"].pk))
+    changelist = response.context["cl"]
+    assert isinstance(changelist, ScopedChangeList)
+    rows = list(changelist.result_list)
+    assert rows
+    html = response.content.decode()
+    for row in rows:
+        link = changelist.url_for_result(row)
+        assert link == ChangeList.url_for_result(changelist, row)
+        assert f'href="{link}' in html
+    # A key that needs quoting is quoted as reverse() quotes it.
+    odd = type(rows[0])(pk="a/b_c 南")
+    assert changelist.url_for_result(odd) == ChangeList.url_for_result(changelist, odd)
