@@ -100,6 +100,23 @@ clean:
 	rm -rf $(VENV) var staticfiles
 
 # Every benchmark in one command (PostgreSQL): budget, pages and report downloads at
-# province size, imports, exports. Each prints its baseline and ratios; pages write their
-# table to docs/benchmarks.md.
-bench-all: bench bench-pages bench-imports bench-exports bench-firstrequest
+# province size, imports, exports. Each prints its baseline, its ratios, the load average
+# at its start and end, and a "GOAL met: ..." / "GOAL MISSED: ..." line per goal
+# (bench/machine.py); pages write their table to docs/benchmarks.md. One benchmark failing
+# does not stop the others; the summary of every goal comes last (var/bench-all.log).
+# Add a benchmark: one line in BENCH_ALL.
+BENCH_ALL = \
+	bench \
+	bench-pages \
+	bench-imports \
+	bench-exports \
+	bench-firstrequest
+bench-all: $(VENV)/.installed
+	mkdir -p var && : > var/bench-all.log
+	for target in $(BENCH_ALL); do \
+	  echo "== make $$target" | tee -a var/bench-all.log; \
+	  $(MAKE) --no-print-directory $$target 2>&1 | tee -a var/bench-all.log; \
+	done
+	@echo "== goals (from var/bench-all.log)"
+	@grep -h '^GOAL' var/bench-all.log || echo "no goal lines"
+	@echo "$$(grep -c '^GOAL met' var/bench-all.log) met, $$(grep -c '^GOAL MISSED' var/bench-all.log) missed"

@@ -138,9 +138,11 @@ def main(argv=None):
     from django.db import connection
     from django.test.utils import setup_test_environment, teardown_test_environment
 
+    from bench.machine import print_load
     from budgets.calculations import budget_compute
 
     setup_test_environment()
+    print_load("start")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -177,6 +179,13 @@ def main(argv=None):
             + ("same" if same else "DIFFERENT")
         )
         print(f"ratio: {loop_time / min(timings):.1f}x")
+        from bench.machine import print_goal, print_load
+
+        print_load("end")
+        best, ratio = min(timings), loop_time / min(timings)
+        print_goal("budget of the province under 2 s", best < 2, f"{best:.3f} s ({2 / best:.1f}x)")
+        print_goal("budget at least 50x the per-committee loop", ratio >= 50, f"{ratio:.1f}x")
+        print_goal("budget totals equal the loop's", same, "same" if same else "DIFFERENT")
         return 0 if same else 1
     finally:
         if not args.keep:

@@ -160,6 +160,9 @@ def main(argv=None):
     from staffing.models import Posting
 
     setup_test_environment()
+    from bench.machine import print_load
+
+    print_load("start")
     old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         print(f"database: {connection.vendor} {connection.settings_dict['NAME']}")
@@ -205,9 +208,14 @@ def main(argv=None):
         than_bare = ours_t / results["bare openpyxl write-only"][0]
         print(f"ours vs bare:  {than_bare:.2f}x its time (goal <= 1.5x: {_met(than_bare <= 1.5)})")
         print(f"ours peak:     {ours_peak / 1e6:.1f} MB (goal < 150 MB: {_met(ours_peak < 150e6)})")
-        from bench.machine import describe
+        from bench.machine import describe, print_goal, print_load
 
+        print_load("end")
         print(f"machine: {describe(connection)}")
+        if "stock django-import-export" in results:
+            print_goal("export at least 5x stock", faster >= 5, f"{faster:.2f}x")
+        print_goal("export within 1.5x the bare dump", than_bare <= 1.5, f"{than_bare:.2f}x its time")
+        print_goal("export peak memory under 150 MB", ours_peak < 150e6, f"{ours_peak / 1e6:.1f} MB")
         return 0
     finally:
         if not args.keep:

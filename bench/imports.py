@@ -311,7 +311,7 @@ def main(argv=None):
 
     from accounts.models import User
     from accounts.roles import Role
-    from bench.machine import describe
+    from bench.machine import describe, print_goal
     from staffing.models import Person, Posting
 
     print(f"load average at start: {load()}")
@@ -366,6 +366,9 @@ def main(argv=None):
             print(f"ours vs stock: {medians[STOCK] / medians[OURS]:.2f}x faster")
         verdict = "met" if ratio <= GOAL else "missed"
         print(f"ours vs floor: {ratio:.2f}x the floor's time (goal: within {GOAL}x): {verdict}")
+        print_goal(
+            f"import within {GOAL}x the floor ({connection.vendor})", ratio <= GOAL, f"{ratio:.2f}x"
+        )
         print(f"machine: {describe(connection)}")
         print(f"load average at end: {load()}")
         return 0

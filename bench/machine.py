@@ -25,7 +25,7 @@ def describe(connection=None) -> str:
                 database = f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
         else:
             database = connection.vendor
-    load = "/".join(f"{x:.1f}" for x in os.getloadavg())
+    load = load_average()
     import django
 
     return (
@@ -52,3 +52,25 @@ def write_section(marker: str, text: str, doc: Path = DOC) -> None:
     else:
         current = current.rstrip() + "\n\n" + block + "\n"
     doc.write_text(current, encoding="utf-8")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages, ``"1.2/0.9/0.8"``."""
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def print_load(when: str) -> str:
+    """Print (and return) the load average with a word of when (``"start"``, ``"end"``):
+    every benchmark prints it at its start and at its end, so a reader can tell a figure
+    taken on a busy machine."""
+    line = f"load average at {when}: {load_average()} ({os.cpu_count()} CPUs)"
+    print(line, flush=True)
+    return line
+
+
+def print_goal(name: str, met: bool, detail: str) -> str:
+    """Print one goal's verdict on a line of its own, ``GOAL met: <name>: <detail>`` or
+    ``GOAL MISSED: ...``; ``make bench-all`` collects these lines into its summary."""
+    line = f"GOAL {'met' if met else 'MISSED'}: {name}: {detail}"
+    print(line, flush=True)
+    return line

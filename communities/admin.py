@@ -1,9 +1,11 @@
 from django import forms
 from django.contrib import admin
-from django.db.models import Sum
+from django.db.models import Count, Sum
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from imports.admin_flow import RegisterAdmin
+from scoping.paginators import EstimatedCountPaginator
 
 from .models import (
     Committee,
@@ -77,9 +79,26 @@ class CommitteeForm(forms.ModelForm):
         return cleaned
 
 
+class CommitteePaginator(EstimatedCountPaginator):
+    """The list's row count and its totals line (households, population) in one query:
+    one pass over the scoped, filtered, searched committees where there were two (a
+    search is a scan of every committee's code and name: 15 ms each at 20,000)."""
+
+    @cached_property
+    def totals(self):
+        return self.object_list.aggregate(
+            rows=Count("pk"), households=Sum("households"), population=Sum("population")
+        )
+
+    @cached_property
+    def count(self):
+        return self.totals["rows"]
+
+
 @admin.register(Committee)
 class CommitteeAdmin(RegisterAdmin):
     form = CommitteeForm
+    paginator = CommitteePaginator
     resource_classes = [CommitteeResource]
     list_display = [
         "code",
@@ -112,7 +131,11 @@ class CommitteeAdmin(RegisterAdmin):
             _("Status"),
             {
                 "fields": [
-                    "status", "shares_office_with", "established_on", "revoked_on", "end_postings",
+                    "status",
+                    "shares_office_with",
+                    "established_on",
+                    "revoked_on",
+                    "end_postings",
                 ]
             },
         ),
@@ -135,10 +158,7 @@ class CommitteeAdmin(RegisterAdmin):
         response = super().changelist_view(request, extra_context)
         context = getattr(response, "context_data", None)
         if context and "cl" in context:
-            totals = context["cl"].queryset.aggregate(
-                households=Sum("households"), population=Sum("population")
-            )
-            context["totals"] = totals
+            context["totals"] = context["cl"].paginator.totals  # counted with the rows
         return response
 
 

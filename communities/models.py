@@ -77,6 +77,9 @@ class Street(models.Model):
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
 
     street_scope = "pk"
+    # The column that is its __str__: the admin's street filter (1,000 choices for a
+    # district user) reads only that, not 1,000 model instances (scoping.admin_base).
+    label_field = "name"
 
     objects = ScopedQuerySet.as_manager()
 

@@ -25,16 +25,24 @@ This module imports nothing of the apps built on it. The admin of each register 
 optimistic locking of change forms (:class:`audit.admin_locking.VersionCheckedAdminMixin`).
 """
 
+from urllib.parse import quote as url_quote
+from urllib.parse import quote_plus
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.filters import RelatedFieldListFilter
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import get_fields_from_path, unquote
+from django.contrib.admin.utils import quote as admin_quote
+from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import models
 from django.http import Http404, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import cached_property
+from django.utils.html import format_html
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export.admin import ExportMixin
@@ -61,7 +69,15 @@ def is_street_scoped(model) -> bool:
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
-    """A related-field filter whose choices are only the related rows the user may see."""
+    """A related-field filter whose choices are only the related rows the user may see.
+
+    For a district user the street filter has 1,000 choices at province size; the admin's
+    own ``choices()`` builds each one's link with ``ChangeList.get_query_string`` (a copy
+    and urlencode of every parameter, about 35 µs each). Here the link is built once with a
+    placeholder for the id and the id put in per choice: the same links, a string
+    replacement each."""
+
+    PLACEHOLDER = "jianyechoice"
 
     def field_choices(self, field, request, model_admin):
         related = field.related_model
@@ -69,10 +85,71 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         queryset = scope_queryset(related._default_manager.all(), request.user)
         if ordering:
             queryset = queryset.order_by(*ordering)
+        label = getattr(related, "label_field", None)  # the one column its __str__ shows
+        if label:
+            return [(pk, str(text)) for pk, text in queryset.values_list("pk", label)]
         return [(obj.pk, str(obj)) for obj in queryset]
+
+    def choices(self, changelist):
+        if changelist.add_facets:
+            yield from super().choices(changelist)
+            return
+        choices = super().choices(changelist)
+        yield next(choices)  # "All"
+        link = changelist.get_query_string(
+            {self.lookup_kwarg: self.PLACEHOLDER}, [self.lookup_kwarg_isnull]
+        )
+        if link.count(self.PLACEHOLDER) != 1:  # the placeholder text is in another parameter
+            yield from choices
+            return
+        before, after = link.split(self.PLACEHOLDER)
+        selected = self.lookup_val or ()
+        for pk_val, val in self.lookup_choices:
+            key = str(pk_val)
+            yield {
+                "selected": self.lookup_val is not None and key in selected,
+                "query_string": f"{before}{quote_plus(key)}{after}",
+                "display": val,
+            }
+        if self.include_empty_choice:
+            yield {
+                "selected": bool(self.lookup_val_isnull),
+                "query_string": changelist.get_query_string(
+                    {self.lookup_kwarg_isnull: "True"}, [self.lookup_kwarg]
+                ),
+                "display": self.empty_value_display,
+            }
+
+
+class ScopedChangeList(ChangeList):
+    """The admin's change list with each row's change link built once per page: ``reverse()``
+    with a placeholder for the key, then the key put in per row (quoted as ``reverse()``
+    quotes it). Django's ``url_for_result`` resolves the URL again for every link of every
+    row (two a row on the committee list)."""
+
+    ROW_KEY = "jianyerowkey"
+
+    @cached_property
+    def _change_url_parts(self):
+        url = reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_change",
+            args=(self.ROW_KEY,),
+            current_app=self.model_admin.admin_site.name,
+        )
+        return url.split(self.ROW_KEY) if url.count(self.ROW_KEY) == 1 else None
+
+    def url_for_result(self, result):
+        parts = self._change_url_parts
+        if parts is None:
+            return super().url_for_result(result)
+        key = url_quote(str(admin_quote(getattr(result, self.pk_attname))), safe="!$&'()*+,;=/~:@")
+        return f"{parts[0]}{key}{parts[1]}"
 
 
 class ScopedAdminMixin:
+    def get_changelist(self, request, **kwargs):
+        return ScopedChangeList
+
     def get_queryset(self, request):
         return scope_queryset(super().get_queryset(request), request.user)
 
@@ -162,6 +239,18 @@ class ScopedAdmin(ScopedAdminMixin, SimpleHistoryAdmin, admin.ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     paginator = EstimatedCountPaginator  # no COUNT(*) of a whole big table (scoping.paginators)
+
+    def action_checkbox(self, obj):
+        """Each row's checkbox, the HTML of Django's own (``CheckboxInput.render``) written
+        directly: the widget renders three templates per row, which was a quarter of a
+        50-row list's time."""
+        label = format_html(gettext("Select this object for an action - {}"), str(obj))
+        return format_html(
+            '<input type="checkbox" name="{}" value="{}" class="action-select" aria-label="{}">',
+            helpers.ACTION_CHECKBOX_NAME,
+            str(obj.pk),
+            label,
+        )
 
 
 class ScopedExportMixin(ExportMixin):
