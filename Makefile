@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-pages bench-firstrequest loadtest generatedata clean
+.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-reports bench-pages bench-firstrequest loadtest generatedata clean
 
 # The task worker (manage.py db_worker: big imports) runs in the background beside the
 # server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
@@ -96,6 +96,12 @@ BENCH_FIRSTREQUEST_ARGS ?=
 bench-firstrequest: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.firstrequest $(BENCH_FIRSTREQUEST_ARGS)
 
+# Report workbooks (issue 17): every report's full workbook for the district clerk at
+# province size, ours and the cell-by-cell renderer interleaved; goal under 2 s each.
+BENCH_REPORTS_ARGS ?= --committees 20000
+bench-reports: $(VENV)/.installed
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.reports $(BENCH_REPORTS_ARGS)
+
 clean:
 	rm -rf $(VENV) var staticfiles
 
@@ -110,6 +116,7 @@ BENCH_ALL = \
 	bench-pages \
 	bench-imports \
 	bench-exports \
+	bench-reports \
 	bench-firstrequest
 bench-all: $(VENV)/.installed
 	mkdir -p var && : > var/bench-all.log

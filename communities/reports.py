@@ -107,9 +107,17 @@ class PlanningReport(Report):
             self._standards = planning_standards()
         return self._standards
 
+    def area_type_label(self, area_type) -> str:
+        """``Committee.get_area_type_display()``, the labels translated once per report
+        rather than once per committee (a province has 20,000)."""
+        if not hasattr(self, "_area_labels"):
+            field = Committee._meta.get_field("area_type")
+            self._area_labels = {code: str(label) for code, label in field.flatchoices}
+        return self._area_labels.get(area_type, area_type)
+
     def committee_values(self, committee) -> dict:
         values = {
-            "area_type": committee.get_area_type_display(),
+            "area_type": self.area_type_label(committee.area_type),
             "standard": str(committee.standard) if committee.standard else "",
             "committees": 1,
             "households": committee.households,

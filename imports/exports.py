@@ -39,7 +39,8 @@ from an empty natural key) makes the whole register fall back to the per-instanc
 silently different. ``tests/imports/test_export_fast.py`` checks, for every register, that
 both paths give the same rows.
 
-Writing. Compiled rows go to the .xlsx by :func:`write_xlsx_rows`: the package (content types,
+Writing. Compiled rows go to the .xlsx by :func:`write_xlsx_rows`, through the one fast sheet
+writer of :mod:`scoping.spreadsheets` (also the reports' workbooks): the package (content types,
 styles, workbook, the header row, the frozen header) is written by openpyxl, and the cells of
 the data rows are written straight into the worksheet's XML stream, exactly as openpyxl's
 write-only mode writes them (inline strings, numbers, the same escaping and checks), without
@@ -56,8 +57,6 @@ import csv
 import datetime
 import decimal
 import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,7 +71,7 @@ from import_export import widgets as ie_widgets
 
 from scoping.resources import ChoiceWidget, DateWidget, ScopedForeignKeyWidget, ScopedResource
 from scoping.rules import scope_queryset
-from scoping.spreadsheets import FORMULA_TRIGGERS, safe_text, style_header
+from scoping.spreadsheets import FORMULA_TRIGGERS, safe_text, style_header, write_sheet
 
 from .errors import ImportFileError
 from .registry import resource_class
@@ -399,7 +398,7 @@ def _header_cells(sheet, header: list) -> list:
     return [style_header(WriteOnlyCell(sheet, value=_cell(value))) for value in header]
 
 
-def _template(title: str, header: list) -> tuple[zipfile.ZipFile, str]:
+def _template(title: str, header: list) -> bytes:
     """An openpyxl write-only workbook with the header row and the frozen header."""
     import openpyxl
 
@@ -409,9 +408,7 @@ def _template(title: str, header: list) -> tuple[zipfile.ZipFile, str]:
     sheet.append(_header_cells(sheet, header))
     buffer = io.BytesIO()
     book.save(buffer)
-    package = zipfile.ZipFile(buffer)
-    sheet_name = next(n for n in package.namelist() if n.startswith("xl/worksheets/sheet"))
-    return package, sheet_name
+    return buffer.getvalue()
 
 
 def write_xlsx(rows, path: Path, *, title: str = "") -> int:
@@ -432,109 +429,13 @@ def write_xlsx(rows, path: Path, *, title: str = "") -> int:
     return max(count, 0)
 
 
-# What openpyxl refuses in a cell (openpyxl.cell.cell.ILLEGAL_CHARACTERS_RE), and what XML
-# cannot hold at all (lone surrogates, U+FFFE, U+FFFF).
-ILLEGAL_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-ERROR_CODES = frozenset(("#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A"))
-MAX_TEXT = 32767  # Excel's limit; openpyxl truncates longer text
-
-
-def _escape(text: str) -> str:
-    return (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\r", "&#13;")
-    )
-
-
-def _sheet_xml(rows: Iterable[list], width: int, first: int = 2) -> Iterator[str]:
-    """The ``<row>`` elements of ``rows`` as openpyxl's write-only mode writes them: text as
-    inline strings (``xml:space="preserve"`` when it has outer spaces), numbers as numbers,
-    no cell for ``None``; yields text by chunks of rows."""
-    from openpyxl.compat import safe_string
-    from openpyxl.utils import get_column_letter
-    from openpyxl.utils.exceptions import IllegalCharacterError
-
-    starts = [f'<c r="{get_column_letter(i)}' for i in range(1, width + 1)]
-    parts: list[str] = []
-    append = parts.append
-    number = first - 1
-    for number, row in enumerate(rows, first):  # noqa: B007 (the last number is used below)
-        append(f'<row r="{number}">')
-        for start, value in zip(starts, row):  # noqa: B905 (a short row leaves cells empty)
-            if value is None:
-                continue
-            kind = value.__class__
-            if kind is str:
-                if len(value) > MAX_TEXT:
-                    value = value[:MAX_TEXT]
-                if not value:
-                    append(f'{start}{number}" t="inlineStr"></c>')
-                elif value in ERROR_CODES:
-                    append(f'{start}{number}" t="e"><v>{value}</v></c>')
-                else:
-                    space = ' xml:space="preserve"' if value != value.strip() else ""
-                    if "&" in value or "<" in value or ">" in value or "\r" in value:
-                        value = _escape(value)
-                    append(f'{start}{number}" t="inlineStr"><is><t{space}>{value}</t></is></c>')
-            elif kind is int and -(10**15) < value < 10**15:
-                append(f'{start}{number}" t="n"><v>{value}</v></c>')
-            elif kind is bool:
-                append(f'{start}{number}" t="b"><v>{int(value)}</v></c>')
-            elif isinstance(value, int | float | decimal.Decimal):
-                append(f'{start}{number}" t="n"><v>{safe_string(value)}</v></c>')
-            else:
-                raise TypeError(f"{type(value).__name__} is not written by the fast writer")
-        append("</row>")
-        if len(parts) > 20000:
-            text = "".join(parts)
-            if ILLEGAL_CHARACTERS.search(text):
-                raise IllegalCharacterError(_illegal(text))
-            yield text
-            parts.clear()
-    text = "".join(parts)
-    if ILLEGAL_CHARACTERS.search(text):
-        raise IllegalCharacterError(_illegal(text))
-    yield text
-
-
-def _illegal(text: str) -> str:
-    """openpyxl's message for the cell holding an illegal character."""
-    match = ILLEGAL_CHARACTERS.search(text)
-    start = text.find(">", text.rfind("<t", 0, match.start())) + 1
-    end = text.find("</", match.start())
-    return f"{text[start:end]} cannot be used in worksheets."
-
-
 def write_xlsx_rows(header: list, rows: Iterable[list], path: Path, *, title: str = "") -> int:
     """The header and the rows (text, numbers or ``None``) to .xlsx, streamed; the count.
 
     openpyxl writes the package and the header; the data rows go straight into the
-    worksheet's XML (see :func:`_sheet_xml`).
+    worksheet's XML, by the one fast sheet writer (:func:`scoping.spreadsheets.write_sheet`).
     """
-    package, sheet_name = _template(title, header)
-    sheet = package.read(sheet_name).decode("utf-8")
-    head, tail = sheet.rsplit("</sheetData>", 1)
-    count = 0
-
-    def counted(rows):
-        nonlocal count
-        for row in rows:
-            count += 1
-            yield row
-
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
-        for info in package.infolist():
-            if info.filename != sheet_name:
-                out.writestr(info, package.read(info))
-                continue
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with out.open(entry, "w") as stream:
-                stream.write(head.encode("utf-8"))
-                for text in _sheet_xml(counted(rows), len(header)):
-                    # as openpyxl's XML writer: ASCII, other characters as references
-                    stream.write(text.encode("ascii", "xmlcharrefreplace"))
-                stream.write(("</sheetData>" + tail).encode("utf-8"))
-    return count
+    return write_sheet(_template(title, header), path, rows, width=len(header), first=2)
 
 
 def write_csv(rows, path: Path) -> int:

@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
-from scoping.spreadsheets import safe_text, style_header
+from scoping.spreadsheets import safe_text, style_header, style_index, write_sheet
 
 from .comparison import with_last_year
 from .documents import Document
@@ -153,7 +153,60 @@ def cell_value(value, kind: str):
         return None
     if kind == ColumnKind.PERCENT:
         return float(Decimal(value) / 100)  # per cent in the report; a share in the cell
-    return safe_text(value)
+    if isinstance(value, str):
+        return safe_text(str(value))
+    return value
+
+
+NUMBERS = (int, float, Decimal)
+
+
+def column_width(values: list, kind: str) -> int:
+    """The widest a column's values show (:func:`display_value`, in character widths). For
+    numbers only the largest and the smallest are formatted: a number shown with more digits
+    or a sign is never narrower."""
+    present = [value for value in values if value is not None and value != ""]
+    if not present:
+        return 0
+    if kind != ColumnKind.TEXT and all(
+        isinstance(value, NUMBERS) and not isinstance(value, bool) for value in present
+    ):
+        present = [max(present), min(present)]
+    return max(text_width(display_value(value, kind)) for value in present)
+
+
+def row_style(sheet, row_level: str, nested: bool, columns) -> tuple[int, ...]:
+    """The cell formats of a row of ``row_level``, one per column (the unit first): bold for
+    the total (and the streets above their committees), the total shaded and centred,
+    committees indented; borders; numbers right-aligned in their format, text wrapped.
+    Made once per kind of row (:func:`scoping.spreadsheets.style_index`), not per cell."""
+    from openpyxl.cell import WriteOnlyCell
+
+    bold = row_level == RowLevel.TOTAL or (nested and row_level == RowLevel.STREET)
+    fill = TOTAL_FILL if row_level == RowLevel.TOTAL else None
+    first = WriteOnlyCell(sheet)
+    first.border = BORDER
+    first.font = Font(bold=bold)
+    first.alignment = Alignment(
+        horizontal="center" if row_level == RowLevel.TOTAL else "left",
+        indent=2 if row_level == RowLevel.COMMITTEE else 0,
+        vertical="center",
+    )
+    cells = [first]
+    for column in columns:
+        cell = WriteOnlyCell(sheet)
+        cell.number_format = NUMBER_FORMATS.get(column.kind, "@")
+        cell.border = BORDER
+        cell.font = Font(bold=bold)
+        if column.kind == ColumnKind.TEXT:
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+        else:
+            cell.alignment = Alignment(horizontal="right", vertical="center")
+        cells.append(cell)
+    if fill is not None:
+        for cell in cells:
+            cell.fill = fill
+    return tuple(style_index(cell) for cell in cells)
 
 
 def render_xlsx(report: Report) -> bytes:
@@ -165,6 +218,11 @@ def render_xlsx(report: Report) -> bytes:
     street subtotals and committees; then the notes and the signature lines. Numbers keep
     their type with thousands separators (two decimals for money and area); printed
     landscape on A4, fitted to the page width, with the user and the date in the footer.
+
+    openpyxl writes the package: the head, the notes and the foot, the column widths, the
+    print setup and one cell format per kind of row and column; the rows of the table are
+    streamed into the sheet by the fast sheet writer (:func:`scoping.spreadsheets.write_sheet`,
+    the register exports' writer), each cell with its row's format for its column.
     """
     report = with_last_year(report)
     columns = report.columns()
@@ -185,7 +243,6 @@ def render_xlsx(report: Report) -> bytes:
         sheet.merge_cells(start_row=offset, start_column=1, end_row=offset, end_column=width)
         cell.alignment = Alignment(horizontal="left", vertical="center")
 
-    widths = [text_width(_("Unit")) + 2] + [0] * len(columns)
     headers = [_("Unit")] + [str(c.label) for c in columns]
     for index, label in enumerate(headers, start=1):
         cell = style_header(sheet.cell(row=HEADER_ROW, column=index, value=safe_text(label)))
@@ -193,40 +250,28 @@ def render_xlsx(report: Report) -> bytes:
         cell.border = BORDER
     sheet.row_dimensions[HEADER_ROW].height = 45
 
-    current = HEADER_ROW
+    # The table's cells, column by column: the values written and the widths they need.
+    styles = {}
+    levels = []
+    labels = []
     for row in rows:
-        current += 1
-        bold = row.level == RowLevel.TOTAL or (nested and row.level == RowLevel.STREET)
-        fill = TOTAL_FILL if row.level == RowLevel.TOTAL else None
-        first = sheet.cell(row=current, column=1, value=safe_text(row.label))
-        first.border = BORDER
-        first.font = Font(bold=bold)
-        first.alignment = Alignment(
-            horizontal="center" if row.level == RowLevel.TOTAL else "left",
-            indent=2 if row.level == RowLevel.COMMITTEE else 0,
-            vertical="center",
-        )
-        widths[0] = max(
-            widths[0], text_width(row.label) + (4 if row.level == RowLevel.COMMITTEE else 2)
-        )
-        for index, column in enumerate(columns, start=2):
-            value = row.values.get(column.key)
-            cell = sheet.cell(row=current, column=index, value=cell_value(value, column.kind))
-            cell.number_format = NUMBER_FORMATS.get(column.kind, "@")
-            cell.border = BORDER
-            cell.font = Font(bold=bold)
-            if column.kind == ColumnKind.TEXT:
-                cell.alignment = Alignment(wrap_text=True, vertical="center")
-            else:
-                cell.alignment = Alignment(horizontal="right", vertical="center")
-            widths[index - 1] = max(
-                widths[index - 1], text_width(display_value(value, column.kind)) + 4
-            )
-        if fill is not None:
-            for index in range(1, width + 1):
-                sheet.cell(row=current, column=index).fill = fill
+        if row.level not in styles:
+            styles[row.level] = row_style(sheet, row.level, nested, columns)
+        levels.append(styles[row.level])
+        labels.append(safe_text(str(row.label)))
+    widths = [text_width(_("Unit")) + 2] + [0] * len(columns)
+    for row in rows:
+        extra = 4 if row.level == RowLevel.COMMITTEE else 2
+        widths[0] = max(widths[0], text_width(row.label) + extra)
+    table = [labels]
+    for index, column in enumerate(columns, start=1):
+        key, kind = column.key, column.kind
+        values = [row.values.get(key) for row in rows]
+        if values:
+            widths[index] = column_width(values, kind) + 4
+        table.append([cell_value(value, kind) for value in values])
 
-    foot = current + 2
+    foot = HEADER_ROW + len(rows) + 2
     for note in report.notes():
         cell = sheet.cell(row=foot, column=1, value=safe_text(note))
         sheet.merge_cells(start_row=foot, start_column=1, end_row=foot, end_column=width)
@@ -256,8 +301,17 @@ def render_xlsx(report: Report) -> bytes:
     workbook.properties.title = report.title()
     workbook.properties.creator = report.generated_by()
 
+    package = io.BytesIO()
+    workbook.save(package)
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    write_sheet(
+        package.getvalue(),
+        buffer,
+        zip(zip(*table, strict=True), levels, strict=True),
+        width=width,
+        first=HEADER_ROW + 1,
+        styled=True,
+    )
     return buffer.getvalue()
 
 
