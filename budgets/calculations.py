@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property, reduce
 
-from django.db.models import Case, DateField, F, IntegerField, Q, Sum, Value, When
+from django.db.models import Case, F, IntegerField, Q, Sum, Value, When
 from django.db.models.functions import Cast, Coalesce
 
 from communities.effective import first_month_in_force, is_in_force
@@ -57,7 +57,7 @@ from communities.models import Committee, CommitteeKind, Street
 from communities.validators import EARLIEST_DATE
 from scoping.rules import scope_queryset
 from staffing.models import PayStandard, Position, Posting
-from staffing.periods import months_touched
+from staffing.periods import months_touched, paid_until
 
 from .models import (
     AllocationSource,
@@ -255,19 +255,9 @@ class Standards:
             output_field=IntegerField(),
         )
 
-    @staticmethod
-    def paid_until():
-        """A posting's last paid day: its end, but never after its committee's revocation
-        (a posting left open on a revoked committee, from before that was refused, is not
-        paid for the months after it)."""
-        revoked = F("committee__revoked_on")
-        return Case(
-            When(committee__revoked_on__isnull=True, then=F("end_date")),
-            When(end_date__isnull=True, then=revoked),
-            When(end_date__lt=revoked, then=F("end_date")),
-            default=revoked,
-            output_field=DateField(),
-        )
+    # A posting's last paid day (its end, never after its committee's revocation) is the
+    # staffing rule ``staffing.periods.paid_until``, which income as received counts by too.
+    paid_until = staticmethod(paid_until)
 
     def payable(self, postings):
         """``postings`` as the budget pays them: with ``paid_until`` (what

@@ -60,8 +60,8 @@ def year_window(year: int) -> tuple[datetime.date, datetime.date]:
 def paid_until():
     """A posting's last paid day, as an expression: its end, but never after its committee's
     revocation (a posting left open on a revoked committee is not paid for the months after
-    it). The rule of the staff funds (``budgets.calculations.Standards.paid_until``), which
-    income as received (``staffing.income``) counts by too."""
+    it). The one rule: the staff funds (``budgets.calculations.Standards.paid_until``) and
+    income as received (``staffing.income``) both count by it."""
     from django.db.models import DateField
 
     revoked = F("committee__revoked_on")
