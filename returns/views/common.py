@@ -14,7 +14,10 @@ from django.utils.translation import gettext as _
 
 from communities.models import Street
 from communities.validators import EARLIEST_YEAR, LATEST_YEAR
+from reports.registry import quarter_shown
 from scoping.rules import scope_queryset, sees_all_streets
+
+from ..models import previous_quarter
 
 
 def check_quarter(year: int, quarter: int) -> None:
@@ -44,8 +47,9 @@ def street_for(request) -> Street | None:
 
 
 def current_quarter() -> tuple[int, int]:
-    today = timezone.localdate()
-    return today.year, (today.month - 1) // 3 + 1
+    """This year and quarter, by the one rule of the pages' periods (``quarter_shown``)."""
+    year = timezone.localdate().year
+    return year, quarter_shown(year)
 
 
 @login_required
@@ -55,7 +59,7 @@ def return_index(request):
     quarters = []
     for _i in range(6):
         quarters.append((year, quarter))
-        year, quarter = (year, quarter - 1) if quarter > 1 else (year - 1, 4)
+        year, quarter = previous_quarter(year, quarter)
     streets = scope_queryset(Street.objects.all(), request.user).order_by("sort_order", "code")
     return render(
         request,
