@@ -48,6 +48,7 @@ from returns.models import (
     period_due,
     quarter_deadline,
 )
+from returns.notifications import quarter_label
 from returns.selectors import committees_in_quarter, outstanding_by_street
 from scoping.rules import scope_queryset
 
@@ -93,10 +94,6 @@ def period_of_interest(today: datetime.date) -> tuple[int, int]:
     return period_due(today)
 
 
-def _quarter_label(year: int, quarter: int) -> str:
-    return _("Q%(quarter)s %(year)s") % {"quarter": quarter, "year": year}
-
-
 def _due_text(due_on: datetime.date, today: datetime.date) -> tuple[str, bool]:
     if today > due_on:
         days = (today - due_on).days
@@ -138,7 +135,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
     to_fill = [name for name, status in committees if status is None]
     drafts = [name for name, status in committees if status == ReturnStatus.DRAFT]
     due_text, overdue = _due_text(due_on, today)
-    label = _quarter_label(year, quarter)
+    label = quarter_label(year, quarter)
     if to_fill:
         section.items.append(
             Item(
@@ -185,7 +182,7 @@ def _street_section(user, *, year, quarter, due_on, today) -> Section:
                 text=_("%(committee)s, %(quarter)s: sent back, to correct and submit again")
                 % {
                     "committee": item.committee.name,
-                    "quarter": _quarter_label(item.year, item.quarter),
+                    "quarter": quarter_label(item.year, item.quarter),
                 },
                 url=reverse("returns:return-grid", args=[item.year, item.quarter]),
                 detail=_("Reason: %(reason)s") % {"reason": item.send_back_reason or item.reason},
@@ -225,7 +222,7 @@ def _review_section(user, *, year, quarter, due_on, today) -> Section:
                 % {
                     "street": line["street_name"],
                     "count": line["count"],
-                    "quarter": _quarter_label(line["year"], line["quarter"]),
+                    "quarter": quarter_label(line["year"], line["quarter"]),
                 },
                 url=url
                 + "?"
@@ -244,7 +241,7 @@ def _review_section(user, *, year, quarter, due_on, today) -> Section:
                     )
                     % {
                         "street": line["street_name"],
-                        "quarter": _quarter_label(year, quarter),
+                        "quarter": quarter_label(year, quarter),
                         "missing": line["outstanding"],
                         "expected": line["expected"],
                         "date": due_on.isoformat(),
@@ -263,7 +260,7 @@ def _review_section(user, *, year, quarter, due_on, today) -> Section:
                         "%(count)s more streets are late with %(quarter)s",
                         others,
                     )
-                    % {"count": others, "quarter": _quarter_label(year, quarter)},
+                    % {"count": others, "quarter": quarter_label(year, quarter)},
                     url=url,
                     urgent=True,
                 )
