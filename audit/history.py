@@ -18,6 +18,7 @@ from __future__ import annotations
 import simple_history
 from django.apps import apps
 
+from scoping.bulk import db_converter, insert_values
 from scoping.sorting import sort_key_fields
 
 # The apps whose models are registers, standards or returns.
@@ -57,32 +58,6 @@ def register_domain_history() -> None:
 
 # --- history rows in bulk, one multi-row INSERT per batch ----------------------------------
 
-# Field types whose Python value the database driver takes as it is (no per-value conversion).
-_PLAIN_TYPES = {
-    "AutoField",
-    "BigAutoField",
-    "SmallAutoField",
-    "BigIntegerField",
-    "IntegerField",
-    "SmallIntegerField",
-    "PositiveIntegerField",
-    "PositiveSmallIntegerField",
-    "PositiveBigIntegerField",
-    "CharField",
-    "TextField",
-    "BooleanField",
-}
-
-
-def _converter(field, connection):
-    """How a value of ``field`` goes to the database: decided once per column, not per value
-    (Django's insert compiler asks every field for every value)."""
-    target = field.target_field if field.is_relation else field
-    kind = target.get_internal_type()
-    if kind in _PLAIN_TYPES or (kind == "DateField" and connection.vendor == "postgresql"):
-        return None
-    return lambda value: field.get_db_prep_save(value, connection)
-
 
 def write_history(model, objs, *, update: bool, user=None, reason: str = "", using="default"):
     """The history rows of ``objs`` (rows of ``model`` just written in bulk), as
@@ -107,7 +82,7 @@ def write_history(model, objs, *, update: bool, user=None, reason: str = "", usi
         for name in ("history_date", "history_change_reason", "history_type", "history_user")
     ]
     columns = tracked + extra
-    converters = [_converter(f, connection) for f in tracked]
+    converters = [db_converter(f, connection) for f in tracked]
     attnames = [f.attname for f in tracked]
     when = extra[0].get_db_prep_save(timezone.now(), connection)
     kind = "~" if update else "+"
@@ -128,14 +103,4 @@ def write_history(model, objs, *, update: bool, user=None, reason: str = "", usi
             getattr(who, "pk", None) if who is not None else user_id,
         ]
         rows.append(values)
-    quote = connection.ops.quote_name
-    head = (
-        f"INSERT INTO {quote(meta.db_table)} "
-        f"({', '.join(quote(f.column) for f in columns)}) VALUES "
-    )
-    one = "(" + ", ".join(["%s"] * len(columns)) + ")"
-    size = max(1, min(1000, connection.ops.bulk_batch_size(columns, rows)))
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), size):
-            batch = rows[start : start + size]
-            cursor.execute(head + ", ".join([one] * len(batch)), [v for row in batch for v in row])
+    insert_values(connection, meta.db_table, [f.column for f in columns], rows)

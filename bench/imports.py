@@ -256,8 +256,13 @@ STOCK = "stock django-import-export"
 
 def clear() -> None:
     """Empties the people and postings and their history, without a query or a history row
-    per deleted row (``QuerySet.delete`` would write 20,000 "-" history rows one by one)."""
+    per deleted row (``QuerySet.delete`` would write 20,000 "-" history rows one by one).
+    The names' pinyin keys are forgotten too (scoping.sorting caches them per process): each
+    way pays for its names' keys as an import of new names does, not only the first one."""
+    from scoping.sorting import pinyin_key
     from staffing.models import Person, Posting
+
+    pinyin_key.cache_clear()
 
     for model in (Posting.history.model, Person.history.model, Posting, Person):
         model._base_manager.all()._raw_delete(model._base_manager.db)

@@ -1,6 +1,7 @@
-"""Writing checked rows: in bulk, each with its history row (who, why; one multi-row insert
-per batch, :func:`audit.history.write_history`), rows another row of the same file names
-written first (:func:`write_rows`). Called by
+"""Writing checked rows: in bulk, each with its history row (who, why), rows and history
+each in one multi-row insert per batch (:func:`scoping.bulk.insert_rows`,
+:func:`audit.history.write_history`), rows another row of the same file names written
+first (:func:`write_rows`). Called by
 :func:`imports.services.import_file` inside its transaction, only when no row has an error."""
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 
 from audit.data_version import data_changed
 from audit.history import write_history
+from scoping.bulk import insert_rows
 from scoping.sorting import with_sort_keys
 
 from .checking import unsaved_references
@@ -48,9 +50,9 @@ def write_rows(model, pending: list[Pending], *, user, reason: str, progress=Non
     for level in _in_order(creates):
         for start in range(0, len(level), WRITE_BATCH):
             batch = level[start : start + WRITE_BATCH]
-            # bulk_create takes the foreign keys to rows written by an earlier batch itself
-            # (_prepare_related_fields_for_save) and gives every row its id back.
-            model._default_manager.bulk_create(batch, batch_size=WRITE_BATCH)
+            # As bulk_create, without its insert compiler's calls per cell: the foreign keys
+            # to rows written by an earlier batch taken, every row's id read back.
+            insert_rows(model, batch)
             write_history(model, batch, update=False, user=history_user, reason=reason)
             written += len(batch)
             if progress is not None:
