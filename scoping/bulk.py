@@ -13,6 +13,8 @@ Two users: :func:`insert_rows` (an import's new rows, their ids read back, as
 
 from __future__ import annotations
 
+import io
+
 from django.db import connections
 from django.db.models import Field
 
@@ -37,18 +39,67 @@ def db_converter(field, connection):
     """How a value of ``field`` goes to the database: ``None`` when the driver takes the
     Python value as it is, else the field's own ``get_db_prep_save``. Decided once per
     column, not per value."""
-    target = field.target_field if field.is_relation else field
-    kind = target.get_internal_type()
+    kind = _internal_type(field)
     if kind in PLAIN_TYPES or (kind == "DateField" and connection.vendor == "postgresql"):
         return None
     return lambda value: field.get_db_prep_save(value, connection)
 
 
-def insert_values(connection, table: str, columns: list[str], rows: list[list], returning=None):
-    """``rows`` (lists of database-ready values, one per column) inserted into ``table``
-    in as few multi-row INSERTs as the database's parameter limit allows (at most 1,000
-    rows each). With ``returning`` (a column), the inserted rows' values of that column, in
-    the rows' order."""
+def _copy_text(value) -> str:
+    """``value`` as PostgreSQL's COPY text format writes it."""
+    if value is None:
+        return "\\N"
+    if value is True or value is False:
+        return "t" if value else "f"
+    text = str(value)
+    if "\\" in text or "\t" in text or "\n" in text or "\r" in text:
+        text = (
+            text.replace("\\", "\\\\")
+            .replace("\t", "\\t")
+            .replace("\n", "\\n")
+            .replace("\r", "\\r")
+        )
+    return text
+
+
+# Field types whose database-ready values COPY's text format writes as ``str()`` does.
+COPY_TYPES = PLAIN_TYPES | {"DateField", "DateTimeField", "DecimalField", "UUIDField"}
+
+
+def _copy(connection, table: str, columns: list[str], rows: list[list]) -> None:
+    """``rows`` sent to PostgreSQL with one COPY … FROM STDIN (text format): no statement
+    to parse with a parameter per value."""
+    quote = connection.ops.quote_name
+    buffer = io.StringIO()
+    for row in rows:
+        buffer.write("\t".join([_copy_text(value) for value in row]))
+        buffer.write("\n")
+    buffer.seek(0)
+    sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
+    with connection.cursor() as cursor:
+        cursor.cursor.copy_expert(sql, buffer)
+
+
+def _internal_type(field) -> str:
+    return (field.target_field if field.is_relation else field).get_internal_type()
+
+
+def insert_values(connection, table: str, fields: list, rows: list[list], returning=None):
+    """``rows`` (lists of database-ready values, one per field of ``fields``) inserted into
+    ``table`` in as few multi-row INSERTs as the database's parameter limit allows (at most
+    1,000 rows each); on PostgreSQL, rows whose ids are not needed and whose fields' values
+    are all plain go in one COPY. With ``returning`` (a column), the inserted rows' values of
+    that column, in the rows' order."""
+    if not rows:
+        return []
+    columns = [f.column for f in fields]
+    if (
+        returning is None
+        and connection.vendor == "postgresql"
+        and all(_internal_type(f) in COPY_TYPES for f in fields)
+    ):
+        _copy(connection, table, columns, rows)
+        return []
     quote = connection.ops.quote_name
     head = f"INSERT INTO {quote(table)} ({', '.join(quote(c) for c in columns)}) VALUES "
     one = "(" + ", ".join(["%s"] * len(columns)) + ")"
@@ -118,7 +169,7 @@ def insert_rows(model, objs: list, *, using: str = "default") -> None:
                 values[index] = convert(values[index])
         rows.append(values)
     ids = insert_values(
-        connection, meta.db_table, [f.column for f in fields], rows, returning=meta.pk.column
+        connection, meta.db_table, fields, rows, returning=meta.pk.column
     )
     pk_attname = meta.pk.attname
     for obj, pk in zip(objs, ids, strict=True):

@@ -113,3 +113,25 @@ def test_auto_now_add_is_filled():
     assert row.created_at is not None
     now = datetime.datetime.now(datetime.UTC)
     assert abs(row.created_at - now) < datetime.timedelta(minutes=5)
+
+
+@pytest.mark.django_db
+def test_history_keeps_backslashes_tabs_and_line_breaks(users):
+    # On PostgreSQL history rows go in by COPY, whose text format escapes these.
+    from audit.history import write_history
+
+    street = Street.objects.order_by("sort_order").first()
+    person = people(street, 30, 1)[0]
+    person.phone = "a\\b\tc\nd\re"
+    person.education = ""
+    insert_rows(Person, [person])
+    write_history(Person, [person], update=False, user=users["admin"], reason="导入 #3\t\\N")
+    row = Person.history.get(id=person.pk)
+    assert (row.phone, row.education, row.history_change_reason, row.history_user_id) == (
+        "a\\b\tc\nd\re",
+        "",
+        "导入 #3\t\\N",
+        users["admin"].pk,
+    )
+    assert row.birth_date == person.birth_date and row.street_id == street.pk
+    assert row.history_date is not None and row.history_type == "+"
