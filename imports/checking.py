@@ -6,6 +6,7 @@ refused (:func:`constraint_errors`)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -387,9 +388,13 @@ def unsaved_references(instance):
     """The foreign keys of ``instance`` that point at a row of the same file not yet written."""
     return [
         f
-        for f in instance._meta.concrete_fields
-        if f.is_relation
-        and f.is_cached(instance)
+        for f in _relations(type(instance))
+        if f.is_cached(instance)
         and getattr(instance, f.name) is not None
         and getattr(instance, f.name).pk is None
     ]
+
+
+@functools.cache
+def _relations(model) -> list:
+    return [f for f in model._meta.concrete_fields if f.is_relation]

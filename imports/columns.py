@@ -21,6 +21,8 @@ _SPACES = re.compile(r"\s+")
 
 def normalise_header(text) -> str:
     text = str(text or "").strip().lower()
+    if text.isascii() and text.isalnum():
+        return text  # a code or a number: nothing to fold (the key cells of every row)
     text = text.replace("（", "(").replace("）", ")").replace("²", "2").replace("：", ":")
     text = _SPACES.sub(" ", text).rstrip("*:").strip()
     return text

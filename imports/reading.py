@@ -124,7 +124,8 @@ def _take_sheet(title, rows, aliases) -> Sheet | None:
 
     def add(number, row):
         row = [clean_cell(value) for value in row[:width]]
-        if is_blank(row):
+        # Cleaned, a blank cell is None or "" (whitespace stripped): counted in C.
+        if row.count(None) + row.count("") == len(row):
             return
         if len(sheet.rows) >= max_rows:
             raise ImportFileError(

@@ -279,6 +279,36 @@ class ScopedForeignKeyWidget(widgets.ForeignKeyWidget):
         return getattr(value, self.field, "") if self.field != "pk" else value.pk
 
 
+def _assigner(model, attribute):
+    """How a plan sets ``attribute`` on a row: ``setattr``, except for a foreign key given a
+    saved row of its model, which is set as Django's descriptor would set it (the key's
+    column, the related row cached) without the descriptor's checks per cell, which only
+    matter for other values (``None``, an unsaved row, another model, a second database)."""
+    try:
+        field = model._meta.get_field(attribute) if model is not None else None
+    except FieldDoesNotExist:
+        field = None
+    if (
+        field is None
+        or not field.many_to_one
+        or field.name != attribute
+        or len(field.foreign_related_fields) != 1
+    ):
+        return lambda instance, value: setattr(instance, attribute, value)
+    remote, attname = field.remote_field.model, field.attname
+    target = field.target_field.attname
+    cache = field.set_cached_value
+
+    def assign(instance, value):
+        if type(value) is remote and value.pk is not None and value._state.db == "default":
+            instance.__dict__[attname] = getattr(value, target)
+            cache(instance, value)
+        else:
+            setattr(instance, attribute, value)
+
+    return assign
+
+
 class ChoiceWidget(widgets.Widget):
     """Exports a choice as its (translated) label; imports the label or the stored code."""
 
@@ -561,6 +591,7 @@ class ScopedResource(resources.ModelResource):
         clean = widget.clean
         empty, default, saves_null = field.empty_values, field.default, field.saves_null_values
         has_default = default is not NOT_PROVIDED
+        assign = _assigner(self._meta.model, attribute)
 
         def run(instance, row):
             value = row[column]
@@ -569,7 +600,7 @@ class ScopedResource(resources.ModelResource):
                 if has_default and cleaned in empty:
                     cleaned = default() if callable(default) else default
                 if cleaned is not None or saves_null:
-                    setattr(instance, attribute, cleaned)
+                    assign(instance, cleaned)
             except (ValueError, ArithmeticError, TypeError) as exc:
                 message = _number_error(widget, value)
                 if message is None:

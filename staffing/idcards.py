@@ -8,6 +8,7 @@ first 17 digits (ISO 7064 MOD 11-2), which is a digit or ``X``.
 from __future__ import annotations
 
 import datetime
+import operator
 import re
 
 from django.core.exceptions import ValidationError
@@ -24,9 +25,17 @@ def normalize(value: str | None) -> str:
     return (value or "").strip().replace(" ", "").upper()
 
 
+_ZERO_SUM = ord("0") * sum(WEIGHTS)
+
+
 def check_character(first17: str) -> str:
     """The check character of the first 17 digits."""
-    total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
+    if len(first17) == 17 and first17.isascii() and first17.isdigit():
+        # The digits' bytes times the weights, less the weights times ord("0"): the same
+        # sum without an int() per digit (an import checks 10,000 numbers).
+        total = sum(map(operator.mul, first17.encode(), WEIGHTS)) - _ZERO_SUM
+    else:
+        total = sum(int(digit) * weight for digit, weight in zip(first17, WEIGHTS, strict=True))
     return CHECK_CHARACTERS[total % 11]
 
 

@@ -212,3 +212,28 @@ def test_each_columns_plan_does_what_import_field_does(users):
         fields = [f.attname for f in Person._meta.concrete_fields]
         assert [getattr(by_plan, f) for f in fields] == [getattr(by_call, f) for f in fields]
     assert len(plan_errors) >= 5  # the second row's cells are wrong in five columns
+
+
+@pytest.mark.django_db
+def test_a_plan_sets_a_foreign_key_as_the_descriptor_does():
+    from scoping.resources import _assigner
+
+    street = Street.objects.order_by("sort_order").first()
+    saved = Person.objects.bulk_create(people(street, 40, 1))[0]
+    assign = _assigner(Posting, "person")
+    ours, theirs = Posting(), Posting()
+    assign(ours, saved)
+    theirs.person = saved
+    assert ours.person_id == theirs.person_id == saved.pk
+    assert ours.person is saved  # cached: no query to read it back
+    # Another value goes through the descriptor: None clears, an unsaved row is cached
+    # without an id, a wrong model is refused as Django refuses it.
+    assign(ours, None)
+    theirs.person = None
+    assert ours.person_id is None
+    assert ours._state.fields_cache == theirs._state.fields_cache == {"person": None}
+    unsaved = people(street, 41, 1)[0]
+    assign(ours, unsaved)
+    assert ours.person_id is None and ours.person is unsaved
+    with pytest.raises(ValueError):
+        assign(ours, street)

@@ -62,3 +62,21 @@ def test_birth_date_and_gender_must_match_the_number(demo):
     with pytest.raises(ValidationError) as caught:
         person.full_clean()
     assert set(caught.value.message_dict) == {"birth_date", "gender"}
+
+
+def test_check_character_fast_sum_equals_the_digit_by_digit_sum():
+    import random
+
+    from staffing.idcards import CHECK_CHARACTERS, WEIGHTS, check_character
+
+    rng = random.Random(17)
+    for _ in range(2000):
+        first17 = "".join(rng.choice("0123456789") for _ in range(17))
+        total = sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True))
+        assert check_character(first17) == CHECK_CHARACTERS[total % 11]
+    # Full-width digits (not ASCII) take the digit-by-digit way, with the same answer.
+    assert check_character("３２０１０５１９７００１０１００１") == check_character(
+        "32010519700101001"
+    )
+    with pytest.raises(ValueError):
+        check_character("3201051970010100")  # 16 digits
