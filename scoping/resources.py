@@ -317,23 +317,35 @@ class ChoiceWidget(widgets.Widget):
         self.choices = list(choices)
 
     def clean(self, value, row=None, **kwargs):
-        if value is None or str(value).strip() == "":
-            return ""
-        text = str(value).strip()
+        return self.planned_clean()(value, row=row, **kwargs)
+
+    def planned_clean(self):
+        """:meth:`clean` for the current language, its labels translated once: what an
+        import plan calls per cell (:meth:`ScopedResource.import_plan`)."""
         language = translation.get_language()
         if getattr(self, "_lookup_language", None) != language:  # labels translated once
-            self._lookup = {}
+            lookup = {}
             for code, label in reversed(self.choices):
-                self._lookup[str(label)] = code
+                lookup[str(label)] = code
             for code, _label in reversed(self.choices):
-                self._lookup[str(code)] = code
-            self._lookup_language = language
-        if text in self._lookup:
-            return self._lookup[text]
-        raise ValueError(
-            _("“%(value)s” is not one of: %(choices)s.")
-            % {"value": text, "choices": "、".join(str(label) for _c, label in self.choices)}
-        )
+                lookup[str(code)] = code
+            self._lookup, self._lookup_language = lookup, language
+        lookup, choices = self._lookup, self.choices
+
+        def clean(value, row=None, **kwargs):
+            if value is None:
+                return ""
+            text = str(value).strip()
+            if text == "":
+                return ""
+            if text in lookup:
+                return lookup[text]
+            raise ValueError(
+                _("“%(value)s” is not one of: %(choices)s.")
+                % {"value": text, "choices": "、".join(str(label) for _c, label in choices)}
+            )
+
+        return clean
 
     def render(self, value, obj=None, **kwargs):
         return str(dict(self.choices).get(value, value or ""))
@@ -588,7 +600,7 @@ class ScopedResource(resources.ModelResource):
         ):
             return lambda instance, row: self.import_field(field, instance, row, user=user)
         column, attribute, widget = field.column_name, field.attribute, field.widget
-        clean = widget.clean
+        clean = widget.planned_clean() if hasattr(widget, "planned_clean") else widget.clean
         empty, default, saves_null = field.empty_values, field.default, field.saves_null_values
         has_default = default is not NOT_PROVIDED
         assign = _assigner(self._meta.model, attribute)
