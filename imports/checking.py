@@ -6,9 +6,7 @@ refused (:func:`constraint_errors`)."""
 
 from __future__ import annotations
 
-import functools
 import logging
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -17,6 +15,8 @@ from django.db.models import CheckConstraint, F, Q, UniqueConstraint
 from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext as _
 from import_export import widgets
+
+from scoping.bulk import relation_fields
 
 from .columns import normalise_header
 from .errors import RowError
@@ -99,18 +99,34 @@ def _error_items(exc: ValidationError, columns: dict) -> list[tuple[str, str]]:
     return items
 
 
-@contextmanager
-def _row_check(note, sheet: Sheet, number: int):
-    """One check of a row: what the file did wrong (:data:`ROW_ERRORS`) is noted as the
-    row's error and the row's other checks still run; anything else is a bug, logged with
-    the row it happened on and raised."""
-    try:
-        yield
-    except ROW_ERRORS as exc:
-        note(exc)
-    except Exception:
-        logger.exception("Import check of sheet “%s”, row %s failed", sheet.title, number)
-        raise
+class _RowCheck:
+    """One check of a row (``with check:``): what the file did wrong (:data:`ROW_ERRORS`)
+    is noted as the row's error and the row's other checks still run; anything else is a
+    bug, logged with the row it happened on and raised. A class rather than a generator
+    context manager: it is entered four times per row."""
+
+    __slots__ = ("note", "sheet", "number")
+
+    def __init__(self, note, sheet: Sheet, number: int):
+        self.note, self.sheet, self.number = note, sheet, number
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, exc, traceback):
+        if kind is None:
+            return False
+        if issubclass(kind, ROW_ERRORS):
+            self.note(exc)
+            return True
+        if issubclass(kind, Exception):
+            logger.error(
+                "Import check of sheet “%s”, row %s failed",
+                self.sheet.title,
+                self.number,
+                exc_info=(kind, exc, traceback),
+            )
+        return False
 
 
 def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
@@ -159,10 +175,11 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
             else:
                 found.append(("", str(exc)))
 
-        with _row_check(note, sheet, number):
+        check = _RowCheck(note, sheet, number)
+        with check:
             resource.before_import_row(row, user=user)
         instance = None
-        with _row_check(note, sheet, number):
+        with check:
             instance, new = resource.get_or_init_instance(None, row)
         if instance is None:
             instance, new = resource.init_instance(row), True  # its cells are checked still
@@ -177,7 +194,7 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
             if _snapshot(instance, concrete) == before:
                 preview.append(PreviewRow(number, "skip", str(instance)))
                 continue
-        with _row_check(note, sheet, number):
+        with check:
             resource.validate_instance(instance, field_errors, validate_unique=False)
         for constraint, names in checks:
             if names & failed_fields:
@@ -186,7 +203,7 @@ def check_rows(resource, rows: list[dict], sheet: Sheet, *, progress=None):
             if message:
                 found.append(("、".join(columns.get(n, n) for n in sorted(names)), message))
         if not found:
-            with _row_check(note, sheet, number):
+            with check:
                 resource.before_save_instance(instance, row, user=user)
         if found:
             errors.extend(
@@ -388,13 +405,8 @@ def unsaved_references(instance):
     """The foreign keys of ``instance`` that point at a row of the same file not yet written."""
     return [
         f
-        for f in _relations(type(instance))
+        for f in relation_fields(type(instance))
         if f.is_cached(instance)
         and getattr(instance, f.name) is not None
         and getattr(instance, f.name).pk is None
     ]
-
-
-@functools.cache
-def _relations(model) -> list:
-    return [f for f in model._meta.concrete_fields if f.is_relation]

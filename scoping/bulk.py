@@ -13,6 +13,7 @@ Two users: :func:`insert_rows` (an import's new rows, their ids read back, as
 
 from __future__ import annotations
 
+import functools
 import io
 
 from django.db import connections
@@ -116,6 +117,12 @@ def insert_values(connection, table: str, fields: list, rows: list[list], return
     return returned
 
 
+@functools.cache
+def relation_fields(model) -> tuple:
+    """The model's concrete foreign keys (asked per row by the import: listed once)."""
+    return tuple(f for f in model._meta.concrete_fields if f.is_relation)
+
+
 def _computes_on_save(field) -> bool:
     """Whether ``field`` computes its value when the row is written (its class overrides
     ``pre_save``: ``auto_now``, a pinyin sort key), rather than taking the attribute."""
@@ -146,7 +153,7 @@ def insert_rows(model, objs: list, *, using: str = "default") -> None:
     attnames = [f.attname for f in fields]
     converters = [db_converter(f, connection) for f in fields]
     computed = [(i, f) for i, f in enumerate(fields) if _computes_on_save(f)]
-    relations = [f for f in fields if f.is_relation]
+    relations = relation_fields(model)
     rows = []
     for obj in objs:
         for field in relations:

@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from import_export import resources, widgets
 from import_export.fields import NOT_PROVIDED
 
+from scoping.bulk import relation_fields
 from scoping.rules import in_scope, scope_queryset
 from scoping.spreadsheets import safe_text
 
@@ -749,9 +750,8 @@ class ScopedResource(resources.ModelResource):
                 # second query per row to prove that its row exists.
                 exclude.update(
                     f.name
-                    for f in instance._meta.concrete_fields
-                    if f.is_relation
-                    and f.is_cached(instance)
+                    for f in relation_fields(type(instance))
+                    if f.is_cached(instance)
                     and getattr(instance, f.name) is not None
                 )
             try:

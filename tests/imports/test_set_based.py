@@ -276,3 +276,46 @@ def test_an_import_that_only_updates_raises_the_data_version(
     with django_capture_on_commit_callbacks(execute=True):
         import_file(register="committees", path=path, user=users["admin"], dry_run=True)
     assert data_version() == again
+
+
+@pytest.mark.django_db
+def test_a_bug_in_a_row_check_is_logged_with_its_row_and_raised(users, tmp_path, monkeypatch, caplog):
+    from staffing.resources import PersonResource
+
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 3, street=street)
+
+    def broken(self, instance, row, **kwargs):
+        raise KeyError("a bug")
+
+    monkeypatch.setattr(PersonResource, "before_save_instance", broken)
+    with pytest.raises(KeyError), caplog.at_level("ERROR", logger="imports.checking"):
+        import_file(register="people", path=path, user=users["admin"])
+    assert "row 2 failed" in caplog.text and "KeyError" in caplog.text
+    assert not Person.objects.filter(name__startswith="测试人员").exists()
+
+
+@pytest.mark.django_db
+def test_a_row_error_from_a_hook_is_noted_and_the_other_checks_still_run(
+    users, tmp_path, monkeypatch
+):
+    from django.core.exceptions import ValidationError
+
+    from staffing.resources import PersonResource
+
+    street = Street.objects.order_by("sort_order").first().name
+    path = people_workbook(tmp_path / "p.xlsx", 3, street=street)
+    book = openpyxl.load_workbook(path)
+    book.active.cell(row=3, column=4).value = "320105196001010000"  # a wrong check digit
+    book.save(path)
+
+    def refuse(self, row, **kwargs):
+        raise ValidationError("行前检查不通过")
+
+    monkeypatch.setattr(PersonResource, "before_import_row", refuse)
+    outcome = import_file(register="people", path=path, user=users["admin"])
+    assert not outcome.written
+    messages = {(e.row, e.message) for e in outcome.errors}
+    assert {(2, "行前检查不通过"), (3, "行前检查不通过"), (4, "行前检查不通过")} <= messages
+    # Row 3's ID number is still checked after its hook failed.
+    assert any(e.row == 3 and "身份证" in e.column for e in outcome.errors)
