@@ -56,17 +56,15 @@ class StaffingReport(Report):
         ]
         return columns
 
-    def _level(self, group_by):
-        values = {}
-        options = {"year": self.year, "user": self.user, "group_by": group_by}
-        for source in (
-            headcounts(positions=self.positions(), **options),
-            training_counts(**options),
-            qualified_counts(**options),
-        ):
-            for key, counts in source.items():
-                values.setdefault(key, {}).update(counts)
-        return values
+    @staticmethod
+    def _added_up(headcounts_by_committee: dict, key_of) -> dict:
+        """The committees' headcounts summed by ``key_of(committee id)``."""
+        totals: dict = {}
+        for pk, counts in headcounts_by_committee.items():
+            target = totals.setdefault(key_of(pk), {})
+            for name, value in counts.items():
+                target[name] = target.get(name, 0) + (value or 0)
+        return totals
 
     def _row_values(self, counts) -> dict:
         return {c.key: (counts or {}).get(c.key) or 0 for c in self.columns()}
@@ -124,9 +122,23 @@ class StaffingReport(Report):
                 extra=extra,
             )
 
-        district = self._level(None)
-        streets = self._level("committee__street")
-        committees = self._level("committee")
+        # Headcounts add up (every posting is on one committee of one street): the streets'
+        # and the total's are the sums of the committees' (one query over the postings, not
+        # three). Distinct counts do not add up: each level has its own queries.
+        head = headcounts(
+            year=self.year, user=self.user, positions=self.positions(), group_by="committee"
+        )
+        street_of = dict(Committee.objects.values_list("pk", "street_id"))
+        committees = {pk: dict(counts) for pk, counts in head.items()}
+        streets = self._added_up(head, street_of.get)
+        district = self._added_up(head, lambda pk: None)
+        for level, group_by in (
+            (committees, "committee"),
+            (streets, "committee__street"),
+            (district, None),
+        ):
+            for key, counts in self._distinct(group_by).items():
+                level.setdefault(key, {}).update(counts)
         by_street = {}
         for committee in self.scoped(Committee.objects.established_in(self.year)).order_by(
             "street__sort_order", "code"
