@@ -31,6 +31,7 @@ setup: $(VENV)/.installed
 	$(DEV) $(PY) manage.py migrate --noinput -v 0
 	$(DEV) $(PY) manage.py collectstatic --noinput -v 0
 	$(DEV) $(PY) manage.py loaddemo
+	$(DEV) $(PY) manage.py warm_summaries
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)

@@ -380,3 +380,26 @@ def refresh_dashboard(*, year: int, user_id, scope: str, today: datetime.date | 
     user = user_for_scope(user_id, scope)
     if user is not None:
         dashboard(year=year, user=user, today=today)
+
+
+def warm_dashboards() -> int:
+    """Computes the home page's dashboard once for every scope an active user has (the
+    whole district, each street with staff), in the project's language, so that after a
+    deployment on an empty cache nobody's first request computes it (``manage.py
+    warm_summaries``; after a change the task worker keeps them fresh). Returns how many
+    scopes were computed."""
+    from django.conf import settings
+    from django.contrib.auth import get_user_model
+    from django.utils import translation
+
+    from audit.data_version import scope_key
+
+    seen = set()
+    with translation.override(settings.LANGUAGE_CODE):
+        for user in get_user_model().objects.filter(is_active=True).order_by("pk"):
+            scope = scope_key(user)
+            if scope in seen or scope == "none":
+                continue
+            seen.add(scope)
+            dashboard(year=latest_data_year(user=user), user=user)
+    return len(seen)

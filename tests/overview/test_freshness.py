@@ -142,3 +142,28 @@ def test_a_save_of_any_register_moves_the_version(demo, django_capture_on_commit
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         street.save()
     assert len(callbacks) == 1 and data_version() != start
+
+
+def test_warm_summaries_computes_every_scopes_dashboard_before_the_first_request(
+    clients, monkeypatch
+):
+    # After a deployment on an empty cache: the command computes each scope's dashboard
+    # (the district's, each street's with staff), so the first request computes nothing.
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    import overview.dashboard
+
+    out = StringIO()
+    call_command("warm_summaries", stdout=out)
+    assert "3" in out.getvalue() and "范围" in out.getvalue()  # all, 南湖, 滨湖
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("computed in the request")
+
+    monkeypatch.setattr(overview.dashboard, "_compute", refuse)
+    for role in ("clerk", "viewer", "nanhu", "binhu"):
+        page = clients[role].get("/")
+        assert page.status_code == 200 and page.context["figures"], role
+        assert page.context.get("updating_since") is None, role
