@@ -407,6 +407,6 @@ def unsaved_references(instance):
         f
         for f in relation_fields(type(instance))
         if f.is_cached(instance)
-        and getattr(instance, f.name) is not None
-        and getattr(instance, f.name).pk is None
+        and f.get_cached_value(instance) is not None
+        and f.get_cached_value(instance).pk is None
     ]

@@ -751,8 +751,7 @@ class ScopedResource(resources.ModelResource):
                 exclude.update(
                     f.name
                     for f in relation_fields(type(instance))
-                    if f.is_cached(instance)
-                    and getattr(instance, f.name) is not None
+                    if f.is_cached(instance) and f.get_cached_value(instance) is not None
                 )
             try:
                 if validate_unique:
