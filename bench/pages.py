@@ -8,11 +8,14 @@ It creates a throwaway test database (``test_<name>``), loads the province with
 :mod:`scale.province` (the builder of ``manage.py generatedata``; sizes as options, default
 the issue's: 100 districts, 1,000 streets, 20,000 committees, 250,000 postings, 60,000
 premises, four quarters of 2006 returns), then, with Django's test client logged in as a
-district clerk and as a street user, requests each page ``--requests`` times (after two
+district clerk and as a street user (the admin lists also as the administrator and the
+viewer), requests each page ``--requests`` times (after two
 warm-up requests) and prints the median, the p95 and the number of queries of one request.
 The dashboard and the summaries of large reports are cached until the registers change
 (audit/data_version.py), so each page's first request is also timed, with an empty cache:
-what the first user after a change waits (``first ms``, with its queries). Each report's
+the worst case, a fresh start on an empty cache before ``manage.py warm_summaries`` ran
+(after a change the task worker recomputes, and readers meanwhile get the previous figures
+marked: ``bench.firstrequest``) (``first ms``, with its queries). Each report's
 full workbook download (every committee) is timed too, as a heavy operation, not a page.
 The baseline is the stock admin (``admin.ModelAdmin`` with default options on its own
 ``AdminSite``, mounted only here by ``bench.stock_urls``) over the same four models,
@@ -222,12 +225,17 @@ def main(argv=None):
         street_user = street_users[street_users.count() // 2]
         street = street_user.street
         users = [("clerk", clerk), ("street", street_user)]
+        # The admin lists (the pages with a stock twin) for every role: the administrator and
+        # the viewer see what the clerk sees, with other permissions.
+        every_role = users + [
+            (role, User.objects.get(username=f"g{role}")) for role in ("admin", "viewer")
+        ]
         rows = []
         with overrides:
             for label, our_url, stock in PAGES:
                 if args.only and not any(part in label for part in args.only.split("|")):
                     continue
-                for role, user in users:
+                for role, user in every_role if stock else users:
                     client = Client()
                     client.force_login(user)
                     url = our_url.format(street=street.pk, district=street.district_id)

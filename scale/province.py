@@ -400,13 +400,16 @@ def _users(streets, prefix, password, batch):
         )
         for street in streets
     ]
-    users.append(
-        User(username=f"{prefix.lower()}clerk", role=Role.CLERK, is_staff=True, password=hashed)
-    )
+    # The district's roles: the clerk, an administrator and a viewer (the pages' benchmark
+    # times the admin lists for every role).
+    for role in (Role.CLERK, Role.ADMIN, Role.VIEWER):
+        users.append(
+            User(username=f"{prefix.lower()}{role}", role=role, is_staff=True, password=hashed)
+        )
     users = User.objects.bulk_create(users, batch_size=batch)
     # Groups follow the role (accounts.signals does it on save; bulk_create sends no signal).
     through = User.groups.through
-    groups = {role: group_for(role) for role in (Role.STREET, Role.CLERK)}
+    groups = {role: group_for(role) for role in (Role.STREET, Role.CLERK, Role.ADMIN, Role.VIEWER)}
     through.objects.bulk_create(
         [through(user_id=user.pk, group_id=groups[user.role].pk) for user in users],
         batch_size=batch,
