@@ -38,9 +38,9 @@ class Sheet:
 def clean_cell(value):
     """A cell as the resources want it: stripped text, apostrophe guards undone, an empty
     cell (calamine's "") as None."""
-    if value == "":
-        return None
     if isinstance(value, str):
+        if value == "":
+            return None
         value = value.strip()
         if len(value) > 1 and value[0] == "'" and value[1:].startswith(FORMULA_TRIGGERS):
             value = value[1:]  # our own exports guard formula-like text this way
