@@ -55,6 +55,7 @@ import os
 import random
 import re
 import resource
+import shutil
 import signal
 import socket
 import statistics
@@ -403,59 +404,83 @@ def machine_busy() -> float:
 
 class CpuMeter:
     """CPU seconds spent between start() and stop() by the gunicorn workers, the PostgreSQL
-    backends of the test database, the task worker, this process and the whole machine."""
+    backends of the test database, the task worker, this process and the whole machine.
 
-    def __init__(self, server, database, gunicorn_pid, worker_pid):
-        self.server, self.database = server, database
+    Backends come and go (a thread's connection is closed after CONN_MAX_AGE): the
+    processes are read every second, so that a backend's CPU counts up to its last second."""
+
+    def __init__(self, database, gunicorn_pid, worker_pid):
+        self.database = database
         self.gunicorn_pid, self.worker_pid = gunicorn_pid, worker_pid
+        self.first, self.last = {}, {}
+        self.stopped = threading.Event()
 
-    def backends(self):
-        rows = psql(
-            self.server,
-            f"SELECT pid FROM pg_stat_activity WHERE datname = '{self.database}'",
-        )
-        return [row[0] for row in rows]
+    def backends(self) -> list[int]:
+        """PostgreSQL backends of the test database (their command line names it)."""
+        result = []
+        needle = f" {self.database} ".encode()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                cmdline = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            if cmdline.startswith(b"postgres:") and needle in cmdline:
+                result.append(int(entry.name))
+        return result
 
-    def snapshot(self):
-        workers = children_of(self.gunicorn_pid)
-        backends = self.backends()
-        usage = resource.getrusage(resource.RUSAGE_SELF)
-        return {
-            "workers": {pid: cpu_of(pid) for pid in workers},
-            "backends": {pid: cpu_of(pid) for pid in backends},
-            "task worker": cpu_of(self.worker_pid),
-            "load generator": usage.ru_utime + usage.ru_stime,
-            "machine": machine_busy(),
-            "wall": time.monotonic(),
-        }
+    def read(self):
+        pids = {("workers", pid) for pid in children_of(self.gunicorn_pid)}
+        pids |= {("backends", pid) for pid in self.backends()}
+        pids.add(("task worker", self.worker_pid))
+        for key in pids:
+            seconds = cpu_of(key[1])
+            if seconds:
+                self.first.setdefault(key, 0.0 if self.started else seconds)
+                self.last[key] = seconds
+
+    def loop(self):
+        while not self.stopped.wait(1.0):
+            self.read()
 
     def start(self):
-        self.first = self.snapshot()
+        self.started = False
+        self.read()
+        self.started = True
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        self.generator = usage.ru_utime + usage.ru_stime
+        self.machine = machine_busy()
+        self.wall = time.monotonic()
+        self.thread = threading.Thread(target=self.loop, daemon=True)
+        self.thread.start()
 
     def stop(self):
-        last = self.snapshot()
-        first = self.first
+        self.stopped.set()
+        self.thread.join()
+        self.read()
+        usage = resource.getrusage(resource.RUSAGE_SELF)
 
         def delta(group):
             return sum(
-                seconds - first[group].get(pid, 0.0) for pid, seconds in last[group].items()
+                self.last[key] - self.first.get(key, 0.0) for key in self.last if key[0] == group
             )
 
         result = {
             "gunicorn workers": delta("workers"),
             "PostgreSQL (test database's backends)": delta("backends"),
-            "task worker (db_worker)": last["task worker"] - first["task worker"],
-            "load generator": last["load generator"] - first["load generator"],
+            "task worker (db_worker)": delta("task worker"),
+            "load generator": usage.ru_utime + usage.ru_stime - self.generator,
         }
-        machine = last["machine"] - first["machine"]
+        machine = machine_busy() - self.machine
         result["everything else on the machine"] = max(0.0, machine - sum(result.values()))
-        return result, machine, last["wall"] - first["wall"]
+        return result, machine, time.monotonic() - self.wall
 
 
 class Profiler:
     """py-spy sampling every gunicorn worker (``--subprocesses``) until stopped."""
 
-    def __init__(self, gunicorn_pid, output):
+    def __init__(self, pid, output, subprocesses=True):
         self.output = output
         spy = Path(PYTHON).parent / "py-spy"
         self.process = subprocess.Popen(
@@ -463,8 +488,8 @@ class Profiler:
                 str(spy),
                 "record",
                 "--pid",
-                str(gunicorn_pid),
-                "--subprocesses",
+                str(pid),
+                *(["--subprocesses"] if subprocesses else []),
                 "--nonblocking",
                 "--rate",
                 "50",
@@ -514,6 +539,34 @@ def summarise_profile(path):
             found = next((name for name, keys in CATEGORIES if any(k in frame for k in keys)), None)
             if found:
                 kind = found
+                break
+        counts[kind] += int(count)
+    return counts
+
+
+def summarise_worker(path):
+    """{what the task worker computed: samples}: the summary recomputed (the function
+    audit.data_version.refresh_all called), or what else it did."""
+    counts = defaultdict(int)
+    try:
+        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
+    except OSError:
+        return counts
+    for line in lines:
+        stack, _, count = line.rpartition(" ")
+        if not count.isdigit():
+            continue
+        frames = stack.split(";")
+        kind = "the rest (waiting for tasks, the queue)"
+        for position, frame in enumerate(frames):
+            if frame.startswith("refresh_all ") and position + 1 < len(frames):
+                kind = "recomputing " + frames[position + 1].split(" (")[0]
+                nxt = frames[position + 1]
+                if "(" in nxt:
+                    kind += " (" + nxt.split(" (", 1)[1].split(":")[0] + ")"
+                break
+            if "import" in frame and "tasks.py" in frame:
+                kind = "imports"
                 break
         counts[kind] += int(count)
     return counts
@@ -693,11 +746,14 @@ def main(argv=None):
         "ALLOWED_HOSTS": "127.0.0.1",
         "CONN_MAX_AGE": "60",
         "LOG_LEVEL": "ERROR",
+        # A cache of this run's own (the file cache every process of the machine shares, as
+        # in production on one machine), so that no figure of an earlier run is read.
+        "CACHE_URL": f"file://{ROOT / 'var' / f'loadtest-cache-{os.getpid()}'}",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
     psql(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     psql(args.server, f'CREATE DATABASE "{args.database}"')
-    gunicorn = worker = profiler = None
+    gunicorn = worker = profiler = worker_profiler = None
     try:
         started = time.perf_counter()
         run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], env)
@@ -754,13 +810,16 @@ def main(argv=None):
             f"{server_env.get('PASSWORD_HASH_NICE', '10')}"
         )
         print(server_line)
-        meter = CpuMeter(args.server, args.database, gunicorn.pid, worker.pid)
+        meter = CpuMeter(args.database, gunicorn.pid, worker.pid)
         recorder = Recorder()
         submitted = {}
         profile_path = ROOT / "var" / f"loadtest-profile-{os.getpid()}.txt"
+        worker_profile_path = ROOT / "var" / f"loadtest-profile-worker-{os.getpid()}.txt"
+        worker_profiler = None
         if args.profile:
             profile_path.parent.mkdir(exist_ok=True)
             profiler = Profiler(gunicorn.pid, profile_path)
+            worker_profiler = Profiler(worker.pid, worker_profile_path, subprocesses=False)
             time.sleep(2)
         meter.start()
         goals = []
@@ -777,6 +836,15 @@ def main(argv=None):
             )
             samples = summarise_profile(profile_path)
             profile = profile_lines(cpu, machine, wall, samples, hashes, per_hash)
+            worker_profiler.stop()
+            worker_profiler = None
+            jobs = summarise_worker(worker_profile_path)
+            total = sum(jobs.values())
+            if total:
+                profile += ["", "The task worker's CPU, by what it did (py-spy samples):", ""]
+                for name, count in sorted(jobs.items(), key=lambda item: -item[1])[:8]:
+                    seconds = cpu["task worker (db_worker)"] * count / total
+                    profile.append(f"- {name}: {seconds:,.1f} s ({100 * count / total:.0f}%)")
             print("\n".join(profile))
             lines += ["", "Where the CPU went (`--profile`: py-spy on the workers, /proc):", "",
                       *profile]
@@ -826,8 +894,9 @@ def main(argv=None):
             print("written to docs/benchmarks.md")
         return 0 if ok else 1
     finally:
-        if profiler is not None:
-            profiler.stop()
+        for spy in (profiler, worker_profiler):
+            if spy is not None:
+                spy.stop()
         for process in (gunicorn, worker):
             if process is not None:
                 process.terminate()
@@ -835,6 +904,7 @@ def main(argv=None):
                     process.wait(timeout=30)
                 except subprocess.TimeoutExpired:
                     process.kill()
+        shutil.rmtree(ROOT / "var" / f"loadtest-cache-{os.getpid()}", ignore_errors=True)
         if not args.keep:
             time.sleep(1)
             psql(args.server, f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
