@@ -21,6 +21,8 @@ read here and only here:
   file:///path; default a file cache under ``var/cache``); ``SUMMARIES_REFRESH``
   (``worker``: the task worker recomputes them after a change; ``request``: on demand),
   ``SUMMARIES_STALE_SECONDS``.
+- ``PASSWORD_HASH_NICE`` (10), ``PASSWORD_HASH_THREADS`` (the cores): password hashes run
+  in that many threads per process at that nice value (accounts/hashers.py).
 - ``BUREAU_NAME``: the issuing office (制表机关) the report tables name (default 建邺区民政局).
 - ``EMAIL_HOST`` (and Django's other ``EMAIL_*``), ``DEFAULT_FROM_EMAIL``, ``SITE_URL``: the
   e-mail that goes with notices; the console with ``DEBUG`` and no ``EMAIL_HOST``.
