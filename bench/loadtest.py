@@ -727,6 +727,8 @@ def main(argv=None):
     parser.add_argument("--hash-nice", type=int,
                         help="PASSWORD_HASH_NICE for the server (default the settings' 10; 0: "
                         "hash in the request's thread at the pages' priority)")
+    parser.add_argument("--worker-nice", type=int, default=10,
+                        help="the task worker's nice value (default 10, as in production)")
     parser.add_argument("--profile", action="store_true", help="py-spy + /proc CPU accounting")
     parser.add_argument("--keep", action="store_true")
     parser.add_argument("--no-write", action="store_true")
@@ -791,7 +793,8 @@ def main(argv=None):
             stderr=server_log.open("w"),
         )
         worker = subprocess.Popen(
-            ["nice", "-n", "10", PYTHON, "manage.py", "db_worker", "--no-reload", "-v", "0"],
+            ["nice", "-n", str(args.worker_nice), PYTHON, "manage.py", "db_worker",
+             "--no-reload", "-v", "0"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
         )
         for _attempt in range(150):
@@ -805,7 +808,8 @@ def main(argv=None):
         threads = int(server_env.get("GUNICORN_THREADS", 32))
         server_line = (
             f"gunicorn (jianye/gunicorn.conf.py) {workers} gthread workers x {threads} threads, "
-            f"the task worker (1 db_worker at nice 10), the load generator: all on the same "
+            f"the task worker (1 db_worker at nice {args.worker_nice}), the load generator: "
+            f"all on the same "
             f"{CORES} cores; password hashes at nice "
             f"{server_env.get('PASSWORD_HASH_NICE', '10')}"
         )
