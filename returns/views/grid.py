@@ -311,21 +311,26 @@ def return_grid(request, year, quarter):
     action = _action(request.POST)
     if action == "save" and not invalid:
         return redirect(grid_url(street, year, quarter))
-    rows = grid_rows(street=street, year=year, quarter=quarter, user=request.user)
-    if len(rows) != len(formset.forms):
-        messages.error(
-            request, _("The list of committees changed; please enter the figures again.")
-        )
-        return redirect(grid_url(street, year, quarter))
+    if saved:
+        # What was just saved moved those rows' versions on: read the rows again. (Nothing
+        # saved, nothing changed: the rows read above are the street's as they stand.)
+        rows = grid_rows(street=street, year=year, quarter=quarter, user=request.user)
+        if len(rows) != len(formset.forms):
+            messages.error(
+                request, _("The list of committees changed; please enter the figures again.")
+            )
+            return redirect(grid_url(street, year, quarter))
     ticked = {
         row.committee.pk
         for form, row in zip(formset.forms, rows, strict=True)
         if form.cleaned_data.get("select")
     }
     plan, plan_action = None, ""
+    written = False  # by a withdrawal or a confirmed submission: the rows are read again
     if action in ("withdraw", "withdraw_selected"):
         chosen = {_int(request.POST.get("withdraw"))} if action == "withdraw" else ticked
         _withdraw(request, formset, rows, chosen)
+        written = True
     elif action in SUBMIT_ACTIONS or action in CONFIRM_ACTIONS:
         plan_action = CONFIRM_ACTIONS.get(action, action)
         if plan_action == "submit_all":
@@ -341,9 +346,11 @@ def return_grid(request, year, quarter):
             )
             if action in CONFIRM_ACTIONS and _submit_confirmed(request, plan):
                 plan = None
+                written = True
     if plan is None and not invalid:
         return redirect(grid_url(street, year, quarter))
-    rows = grid_rows(street=street, year=year, quarter=quarter, user=request.user)
+    if written:
+        rows = grid_rows(street=street, year=year, quarter=quarter, user=request.user)
     reshown = _reshown_formset(request, formset, rows, keep=invalid)
     return _render(
         request,
