@@ -5,7 +5,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-reports bench-pages bench-firstrequest loadtest generatedata clean
+.PHONY: run setup test lint messages bench bench-all bench-imports bench-exports bench-reports bench-pages bench-firstrequest loadtest loadtest-ramp generatedata clean
 
 # The task worker (manage.py db_worker: big imports) runs in the background beside the
 # server and is stopped when the server stops (Ctrl+C). It does not reload on code changes.
@@ -86,9 +86,17 @@ LOADTEST_ARGS ?= --profile
 loadtest: $(VENV)/.installed
 	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
+# The users at which the pages' p95 crosses 500 ms (10 more every 30 s, up to 100), and the
+# requests per second per core there.
+LOADTEST_RAMP_ARGS ?= --ramp --ramp-step 10 --ramp-max 100 --step-duration 30
+loadtest-ramp: $(VENV)/.installed
+	$(PY) -m bench.loadtest $(LOADTEST_RAMP_ARGS)
+
 # Excel in and out (issue 6): import 10,000 people three ways; export 100,000 postings three ways.
+# The import on PostgreSQL (with one round of stock django-import-export) and on SQLite.
 bench-imports: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.imports --rows 10000
+	DATABASE_URL= $(PY) -m bench.imports --rows 10000 --stock-rounds 0
 
 bench-exports: $(VENV)/.installed
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) -m bench.exports --rows 100000
@@ -121,7 +129,8 @@ BENCH_ALL = \
 	bench-exports \
 	bench-reports \
 	bench-firstrequest \
-	loadtest
+	loadtest \
+	loadtest-ramp
 bench-all: $(VENV)/.installed
 	mkdir -p var && : > var/bench-all.log
 	for target in $(BENCH_ALL); do \
