@@ -86,9 +86,9 @@ LOADTEST_ARGS ?= --profile
 loadtest: $(VENV)/.installed
 	$(PY) -m bench.loadtest $(LOADTEST_ARGS)
 
-# The users at which the pages' p95 crosses 500 ms (10 more every 30 s, up to 100), and the
+# The users at which the pages' p95 crosses 500 ms (20 more every 30 s, up to 200), and the
 # requests per second per core there.
-LOADTEST_RAMP_ARGS ?= --ramp --ramp-step 10 --ramp-max 100 --step-duration 30
+LOADTEST_RAMP_ARGS ?= --ramp --ramp-step 20 --ramp-max 200 --step-duration 30
 loadtest-ramp: $(VENV)/.installed
 	$(PY) -m bench.loadtest $(LOADTEST_RAMP_ARGS)
 
