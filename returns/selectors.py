@@ -302,6 +302,20 @@ def submitted_on(moment) -> datetime.date | None:
     return timezone.localdate(moment) if moment else None
 
 
+def _with_quarters_return(user, year: int, quarter: int):
+    """The committees of ``user``'s scope that existed in the quarter, each joined (LEFT
+    JOIN, at most one row) to its return of the quarter as ``this_quarter``: what
+    :func:`completeness` and :func:`outstanding_by_street` count."""
+    return committees_in_quarter(
+        scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
+    ).annotate(
+        this_quarter=FilteredRelation(
+            "quarterly_returns",
+            condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
+        )
+    )
+
+
 def completeness(
     *, year: int, quarter: int, user, today: datetime.date | None = None
 ) -> Completeness:
@@ -323,14 +337,8 @@ def completeness(
     # One LEFT JOIN on the quarter's return (at most one per committee and quarter) rather
     # than correlated subqueries per committee: 3-4x faster for a province.
     committees = (
-        committees_in_quarter(
-            scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
-        )
+        _with_quarters_return(user, year, quarter)
         .annotate(
-            this_quarter=FilteredRelation(
-                "quarterly_returns",
-                condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
-            ),
             return_id=F("this_quarter__pk"),
             return_status=F("this_quarter__status"),
             return_first_submitted=Coalesce(
@@ -417,15 +425,7 @@ def outstanding_by_street(*, year: int, quarter: int, user) -> list[dict]:
     the database in one grouped query, listing no committee: what the to-do list needs,
     however many streets a province has (:func:`completeness` lists every committee)."""
     rows = (
-        committees_in_quarter(
-            scope_queryset(Committee.objects.all(), user), year=year, quarter=quarter
-        )
-        .annotate(
-            this_quarter=FilteredRelation(
-                "quarterly_returns",
-                condition=Q(quarterly_returns__year=year, quarterly_returns__quarter=quarter),
-            )
-        )
+        _with_quarters_return(user, year, quarter)
         .values("street_id")
         .annotate(
             street_name=F("street__name"),
