@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from communities.models import Committee
 from reports.registry import Column, ColumnKind, Report, Row, RowLevel, register
+from scoping.rules import scope_queryset
 
 from .income import KINDS, Income, income_by
 from .models import Education, PayComponentKind, Position
@@ -128,7 +129,10 @@ class StaffingReport(Report):
         head = headcounts(
             year=self.year, user=self.user, positions=self.positions(), group_by="committee"
         )
-        street_of = dict(Committee.objects.values_list("pk", "street_id"))
+        # The committees the postings were counted under are those of the user's scope.
+        street_of = dict(
+            scope_queryset(Committee.objects.all(), self.user).values_list("pk", "street_id")
+        )
         committees = {pk: dict(counts) for pk, counts in head.items()}
         streets = self._added_up(head, street_of.get)
         district = self._added_up(head, lambda pk: None)
