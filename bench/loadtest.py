@@ -522,25 +522,30 @@ CATEGORIES = (
 )
 
 
-def summarise_profile(path):
-    """{category: samples} of a py-spy raw (collapsed stacks) file."""
-    counts = defaultdict(int)
+def raw_samples(path):
+    """(frames, samples) of each stack of a py-spy raw (collapsed stacks) file; nothing if
+    the file is missing."""
     try:
         lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
     except OSError:
-        return counts
+        return
     for line in lines:
         stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        frames = stack.split(";")
+        if count.isdigit():
+            yield stack.split(";"), int(count)
+
+
+def summarise_profile(path):
+    """{category: samples} of a py-spy raw (collapsed stacks) file."""
+    counts = defaultdict(int)
+    for frames, count in raw_samples(path):
         kind = "the rest (views, gunicorn, Python)"
         for frame in reversed(frames):
             found = next((name for name, keys in CATEGORIES if any(k in frame for k in keys)), None)
             if found:
                 kind = found
                 break
-        counts[kind] += int(count)
+        counts[kind] += count
     return counts
 
 
@@ -548,15 +553,7 @@ def summarise_worker(path):
     """{what the task worker computed: samples}: the summary recomputed (the function
     audit.data_version.refresh_all called), or what else it did."""
     counts = defaultdict(int)
-    try:
-        lines = Path(path).read_text(encoding="utf-8", errors="replace").splitlines()
-    except OSError:
-        return counts
-    for line in lines:
-        stack, _, count = line.rpartition(" ")
-        if not count.isdigit():
-            continue
-        frames = stack.split(";")
+    for frames, count in raw_samples(path):
         kind = "the rest (waiting for tasks, the queue)"
         for position, frame in enumerate(frames):
             if frame.startswith("refresh_all ") and position + 1 < len(frames):
@@ -568,7 +565,7 @@ def summarise_worker(path):
             if "import" in frame and "tasks.py" in frame:
                 kind = "imports"
                 break
-        counts[kind] += int(count)
+        counts[kind] += count
     return counts
 
 
