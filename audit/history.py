@@ -3,10 +3,9 @@
 Each model of the domain apps gets a django-simple-history historical model in the
 ``audit`` app (``audit.HistoricalCommittee``...). Every ``save()`` and ``delete()`` writes a
 row there: who (the request's user, through ``HistoryRequestMiddleware``; the imports,
-which write history for their rows in bulk, pass the importing user to simple-history's
-``bulk_create_with_history`` / ``bulk_update_with_history`` as ``default_user``, in
-``imports.writing``), when, the
-kind of change and the values after it; the admin's history page shows the differences.
+which write their rows in bulk, write their history rows with :func:`write_history`, the
+importing user and the import's record as who and why), when, the kind of change and the
+values after it; the admin's history page shows the differences.
 
 ``bulk_create`` and ``QuerySet.update`` do not call ``save()`` and write no history; the
 domain code uses them only for derived data (the demo loader, return events, which are
